@@ -1,0 +1,1193 @@
+package io.lionfuncs.network;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+import io.github.bucket4j.TimeMeter;
+import io.lionfuncs.network.limit.BucketSettings;
+import io.lionfuncs.network.limit.ConcurrencyLimiter;
+import io.lionfuncs.network.limit.LocalTokenBucket;
+import io.lionfuncs.network.limit.TokenBucket;
+import io.lionfuncs.network.limit.TokenBucketFactory;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Runs calls to a rate-limited API: a bounded queue, dispatcher loops, a concurrency
+ * limit and two token buckets (requests, and API tokens such as an LLM's
+ * tokens-per-minute), with every call's lifecycle tracked in a
+ * {@link NetworkRequestEvent}.
+ * <p>
+ * A dispatcher takes a task from the queue only when a concurrency slot is free, then
+ * <em>reserves</em> its tokens in both buckets (taken now; the call starts at the instant
+ * they exist) and starts the call. Tasks are served first come, first served; over any
+ * window of length {@code T} no more than {@code capacity + rate * T / period} calls
+ * leave, for each bucket. Nothing is dropped silently: a full queue rejects loudly or
+ * makes the submitter wait, and after {@link #stop(boolean)} returns every event ever
+ * submitted is terminal.
+ *
+ * <pre class="code">
+ * try (Executor executor = Executor.builder()
+ *         .settings(ExecutorSettings.builder().requestsRate(50).apiTokensRate(90_000.0).build())
+ *         .build()) {
+ *     executor.start();
+ *     NetworkRequestEvent event = executor.submitTask(TaskRequest.ofMono(() -&gt; callTheApi())
+ *         .numApiTokensNeeded(1200).build());
+ *     event.completion().join();
+ * }
+ * </pre>
+ */
+public final class Executor implements AutoCloseable {
+
+	private static final Logger logger = LoggerFactory.getLogger(Executor.class);
+
+	private static final RequestStatusListener[] NO_LISTENERS = {};
+
+	/** How long a blocking {@link #stop} waits beyond the shutdown timeout. */
+	private static final Duration STOP_GRACE = Duration.ofSeconds(30);
+
+	private final ExecutorSettings settings;
+
+	private final String name;
+
+	private final Redactor redactor;
+
+	private final Clock clock;
+
+	private final @Nullable Scheduler providedScheduler;
+
+	private final ConcurrencyLimiter limiter;
+
+	private final TokenBucket requestsBucket;
+
+	private final @Nullable TokenBucket apiTokensBucket;
+
+	private final boolean synchronousBuckets;
+
+	private final TaskQueue queue;
+
+	private final ConcurrentLinkedQueue<WaitingSubmission> waiting = new ConcurrentLinkedQueue<>();
+
+	private final ConcurrentHashMap<String, ExecutorTask> inFlight = new ConcurrentHashMap<>();
+
+	private final RecentEvents recent;
+
+	private final Owner owner = new Owner();
+
+	private final Object admissionMonitor = new Object();
+
+	private final Object lifecycleMonitor = new Object();
+
+	private final AtomicInteger active = new AtomicInteger();
+
+	private final AtomicInteger laneCursor = new AtomicInteger();
+
+	private final LongAdder completed = new LongAdder();
+
+	private final LongAdder failed = new LongAdder();
+
+	private final LongAdder cancelled = new LongAdder();
+
+	private final LongAdder rejected = new LongAdder();
+
+	private final LongAdder rateLimitWaits = new LongAdder();
+
+	private final LongAdder rateLimitWaitNanos = new LongAdder();
+
+	private volatile RequestStatusListener[] listeners;
+
+	private volatile State state = State.NEW;
+
+	private volatile boolean cancelAll;
+
+	private volatile Lane[] lanes = new Lane[0];
+
+	private volatile Scheduler.@Nullable Worker timer;
+
+	private @Nullable Scheduler ownedScheduler;
+
+	private @Nullable CompletableFuture<Void> stopped;
+
+	private @Nullable Disposable shutdownTimer;
+
+	/**
+	 * Creates an executor with the given settings, local buckets and the system clock.
+	 * Call {@link #start()} before submitting.
+	 * @param settings the settings
+	 */
+	public Executor(ExecutorSettings settings) {
+		this(builder().settings(settings));
+	}
+
+	private Executor(Builder builder) {
+		this.settings = builder.settings;
+		this.name = this.settings.name();
+		this.redactor = Redactor.withAdditionalNames(this.settings.redactHeaders());
+		this.clock = builder.clock;
+		this.providedScheduler = builder.scheduler;
+		this.limiter = new ConcurrencyLimiter(this.settings.concurrencyLimit());
+		TokenBucketFactory buckets = (builder.bucketFactory != null) ? builder.bucketFactory
+				: localBuckets(builder.nanoClock);
+		this.requestsBucket = buckets.create(this.name, "requests", this.settings.requestsBucket());
+		BucketSettings apiTokens = this.settings.apiTokensBucket();
+		this.apiTokensBucket = (apiTokens != null) ? buckets.create(this.name, "api-tokens", apiTokens) : null;
+		this.synchronousBuckets = this.requestsBucket.isSynchronous()
+				&& (this.apiTokensBucket == null || this.apiTokensBucket.isSynchronous());
+		this.queue = new TaskQueue(this.settings.queueCapacity());
+		this.recent = new RecentEvents(this.settings.recentCapacity());
+		this.listeners = builder.listeners.toArray(NO_LISTENERS);
+	}
+
+	/**
+	 * A builder for an executor with custom time, scheduling, buckets or listeners.
+	 * @return the builder
+	 */
+	public static Builder builder() {
+		return new Builder();
+	}
+
+	private static TokenBucketFactory localBuckets(LongSupplier nanoClock) {
+		TimeMeter timeMeter = new TimeMeter() {
+
+			@Override
+			public long currentTimeNanos() {
+				return nanoClock.getAsLong();
+			}
+
+			@Override
+			public boolean isWallClockBased() {
+				return false;
+			}
+
+		};
+		return (executorName, bucketName, bucketSettings) -> new LocalTokenBucket(bucketSettings, timeMeter);
+	}
+
+	// ---------------------------------------------------------------- lifecycle
+
+	/**
+	 * Starts the dispatcher loops. Starting a running executor does nothing; a stopped
+	 * one may be started again.
+	 * @throws IllegalStateException while a stop is in progress
+	 */
+	public void start() {
+		synchronized (this.lifecycleMonitor) {
+			if (this.state == State.RUNNING) {
+				return;
+			}
+			if (this.state == State.STOPPING) {
+				throw new IllegalStateException("Executor '" + this.name + "' is still stopping");
+			}
+			Scheduler scheduler = this.providedScheduler;
+			if (scheduler == null) {
+				scheduler = Schedulers.newParallel("lionfuncs-" + this.name, this.settings.numWorkers(), true);
+				this.ownedScheduler = scheduler;
+			}
+			Lane[] newLanes = new Lane[this.settings.numWorkers()];
+			for (int i = 0; i < newLanes.length; i++) {
+				newLanes[i] = new Lane(scheduler.createWorker());
+			}
+			this.lanes = newLanes;
+			this.timer = scheduler.createWorker();
+			this.cancelAll = false;
+			this.state = State.RUNNING;
+		}
+	}
+
+	/**
+	 * Whether the executor accepts tasks.
+	 * @return {@code true} between {@link #start()} and {@link #stop}
+	 */
+	public boolean isRunning() {
+		return this.state == State.RUNNING;
+	}
+
+	/**
+	 * Stops the executor and waits until every event ever submitted is terminal.
+	 * Graceful: accept nothing new, run what is queued (limits still apply) and cancel
+	 * what is left after the shutdown timeout. Not graceful: cancel queued and in-flight
+	 * work at once.
+	 * @param graceful whether to drain the queue first
+	 */
+	public void stop(boolean graceful) {
+		CompletableFuture<Void> done = stopAsync(graceful);
+		Duration limit = (graceful ? this.settings.shutdownTimeout() : Duration.ZERO).plus(STOP_GRACE);
+		try {
+			done.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			stopAsync(false);
+			throw new IllegalStateException("Interrupted while stopping executor '" + this.name + "'", ex);
+		}
+		catch (ExecutionException | TimeoutException ex) {
+			throw new IllegalStateException("Executor '" + this.name + "' did not stop within " + limit, ex);
+		}
+	}
+
+	/**
+	 * Starts a stop without waiting for it; see {@link #stop(boolean)}. A second call
+	 * while stopping can turn a graceful stop into an immediate one.
+	 * @param graceful whether to drain the queue first
+	 * @return a future completing once every event is terminal
+	 */
+	public CompletableFuture<Void> stopAsync(boolean graceful) {
+		CompletableFuture<Void> done;
+		synchronized (this.lifecycleMonitor) {
+			if (this.state == State.NEW || this.state == State.STOPPED) {
+				return CompletableFuture.completedFuture(null);
+			}
+			if (this.state == State.RUNNING) {
+				this.state = State.STOPPING;
+				this.stopped = new CompletableFuture<>();
+				if (graceful) {
+					Duration timeout = this.settings.shutdownTimeout();
+					this.shutdownTimer = schedule(() -> cancelEverything(
+							"cancelled: shutdown timeout of " + timeout + " elapsed before the call ran"),
+							timeout.toNanos());
+				}
+			}
+			done = Objects.requireNonNull(this.stopped);
+		}
+		rejectWaiting("executor '" + this.name + "' is stopping");
+		if (!graceful) {
+			cancelEverything("cancelled: executor '" + this.name + "' stopped");
+		}
+		checkStopped();
+		return done.copy();
+	}
+
+	/**
+	 * Stops gracefully; see {@link #stop(boolean)}.
+	 */
+	@Override
+	public void close() {
+		stop(true);
+	}
+
+	private void checkStopped() {
+		if (this.state != State.STOPPING || this.active.get() != 0) {
+			return;
+		}
+		CompletableFuture<Void> done;
+		synchronized (this.lifecycleMonitor) {
+			if (this.state != State.STOPPING || this.active.get() != 0) {
+				return;
+			}
+			this.state = State.STOPPED;
+			if (this.shutdownTimer != null) {
+				this.shutdownTimer.dispose();
+				this.shutdownTimer = null;
+			}
+			if (this.ownedScheduler != null) {
+				// Without interrupting: this may run on one of the scheduler's own threads.
+				this.ownedScheduler.disposeGracefully()
+					.subscribe(null, (ex) -> logger.debug("Scheduler of executor '{}' did not stop cleanly", this.name,
+							ex));
+				this.ownedScheduler = null;
+			}
+			else {
+				for (Lane lane : this.lanes) {
+					lane.worker.dispose();
+				}
+				Scheduler.Worker timerWorker = this.timer;
+				if (timerWorker != null) {
+					timerWorker.dispose();
+				}
+			}
+			done = this.stopped;
+		}
+		if (done != null) {
+			done.complete(null);
+		}
+	}
+
+	private void cancelEverything(String reason) {
+		this.cancelAll = true;
+		rejectWaiting(reason);
+		for (ExecutorTask task = this.queue.poll(); task != null; task = this.queue.poll()) {
+			cancel(task, reason);
+		}
+		for (ExecutorTask task : this.inFlight.values()) {
+			cancel(task, reason);
+		}
+	}
+
+	// ---------------------------------------------------------------- submission
+
+	/**
+	 * Submits a call. Returns once the task is queued (its event is {@code QUEUED}), or
+	 * at once with a {@code FAILED} event when it needs more API tokens than the bucket
+	 * can ever hold. When the queue is full, {@link QueueFullPolicy#REJECT} throws at
+	 * once and {@link QueueFullPolicy#WAIT} waits up to the submit timeout; from a
+	 * non-blocking thread use {@link #submit} instead of waiting.
+	 * @param request the call and what to record about it
+	 * @return the call's event
+	 * @throws TaskRejectedException if the executor is not running or the queue is full
+	 */
+	public NetworkRequestEvent submitTask(TaskRequest request) {
+		ExecutorTask task = accept(request);
+		if (task.event.getStatus() != RequestStatus.PENDING || tryEnqueue(task)) {
+			return task.event;
+		}
+		if (this.settings.queueFullPolicy() == QueueFullPolicy.REJECT) {
+			throw reject(task, TaskRejectedException.Reason.QUEUE_FULL, queueFullMessage());
+		}
+		if (Schedulers.isInNonBlockingThread()) {
+			throw reject(task, TaskRejectedException.Reason.QUEUE_FULL, queueFullMessage()
+					+ "; waiting for room would block non-blocking thread " + Thread.currentThread().getName()
+					+ ", so use submit(...) or submitTaskAsync(...) from reactive code");
+		}
+		WaitingSubmission submission = awaitRoom(task);
+		try {
+			return submission.admitted.get();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			cancel(task, "cancelled: interrupted while waiting for room in the queue");
+			throw new TaskRejectedException(TaskRejectedException.Reason.QUEUE_FULL,
+					"Interrupted while waiting for room in the queue of executor '" + this.name + "'", task.event);
+		}
+		catch (ExecutionException ex) {
+			throw rejection(ex.getCause(), task);
+		}
+	}
+
+	/**
+	 * Submits a call, seed style; see {@link #submitTask(TaskRequest)}.
+	 * @param call supplies the call's result when the executor starts it
+	 * @param endpointUrl the URL called, for tracking
+	 * @param method the HTTP method, for tracking
+	 * @param headers the request headers, for tracking (redacted)
+	 * @param payload the payload, for tracking
+	 * @param numApiTokensNeeded API tokens to reserve
+	 * @param metadata custom metadata
+	 * @return the call's event
+	 */
+	public NetworkRequestEvent submitTask(Supplier<? extends CompletionStage<? extends CallResult>> call,
+			@Nullable String endpointUrl, @Nullable String method, @Nullable Map<String, ?> headers,
+			@Nullable Object payload, long numApiTokensNeeded, @Nullable Map<String, ?> metadata) {
+		return submitTask(TaskRequest.ofStage(call)
+			.endpointUrl(endpointUrl)
+			.method(method)
+			.headers(headers)
+			.payload(payload)
+			.numApiTokensNeeded(numApiTokensNeeded)
+			.metadata(metadata)
+			.build());
+	}
+
+	/**
+	 * Submits a call without blocking. The future completes with the event once it is
+	 * queued (or {@code FAILED} when oversized), or fails with a
+	 * {@link TaskRejectedException}. Cancelling the future while it waits for room
+	 * cancels the request.
+	 * @param request the call and what to record about it
+	 * @return a future of the queued event
+	 */
+	public CompletableFuture<NetworkRequestEvent> submitTaskAsync(TaskRequest request) {
+		ExecutorTask task;
+		try {
+			task = accept(request);
+		}
+		catch (TaskRejectedException ex) {
+			return CompletableFuture.failedFuture(ex);
+		}
+		if (task.event.getStatus() != RequestStatus.PENDING || tryEnqueue(task)) {
+			return CompletableFuture.completedFuture(task.event);
+		}
+		if (this.settings.queueFullPolicy() == QueueFullPolicy.REJECT) {
+			return CompletableFuture
+				.failedFuture(reject(task, TaskRejectedException.Reason.QUEUE_FULL, queueFullMessage()));
+		}
+		CompletableFuture<NetworkRequestEvent> admitted = awaitRoom(task).admitted;
+		admitted.whenComplete((event, ex) -> {
+			if (ex instanceof CancellationException) {
+				cancel(task, "cancelled: submission cancelled while waiting for room in the queue");
+			}
+		});
+		return admitted;
+	}
+
+	/**
+	 * Submits a call when subscribed; see {@link #submitTaskAsync(TaskRequest)}.
+	 * @param request the call and what to record about it
+	 * @return a mono of the queued event
+	 */
+	public Mono<NetworkRequestEvent> submit(TaskRequest request) {
+		return Mono.defer(() -> Mono.fromFuture(submitTaskAsync(request)));
+	}
+
+	private ExecutorTask accept(TaskRequest request) {
+		NetworkRequestEvent event = new NetworkRequestEvent(this.owner, request.endpointUrl(), request.method(),
+				request.headers(), request.payload(), request.numApiTokensNeeded(), request.metadata());
+		ExecutorTask task = new ExecutorTask(event, request.invocation(), request.numApiTokensNeeded());
+		event.attach(task);
+		this.active.incrementAndGet();
+		if (this.state != State.RUNNING) {
+			throw reject(task, TaskRejectedException.Reason.NOT_RUNNING,
+					"Executor '" + this.name + "' is not running (" + this.state.name().toLowerCase() + ")");
+		}
+		TokenBucket apiTokens = this.apiTokensBucket;
+		if (apiTokens != null && task.apiTokens > apiTokens.settings().capacity()) {
+			RequestStatus previous = event.finishFailed(IllegalArgumentException.class.getName(),
+					"Request needs " + task.apiTokens + " API tokens but the API-token bucket of executor '"
+							+ this.name + "' holds at most " + apiTokens.settings().capacity()
+							+ " (apiTokensBucketCapacity), so it could never be sent");
+			if (previous != null) {
+				afterTerminal(task, previous);
+			}
+		}
+		return task;
+	}
+
+	private boolean tryEnqueue(ExecutorTask task) {
+		if (!this.waiting.isEmpty() || !this.queue.claim()) {
+			return false;
+		}
+		if (task.event.advance(RequestStatus.QUEUED) == null) {
+			this.queue.unclaim();
+			return true;
+		}
+		this.queue.add(task);
+		if (this.cancelAll) {
+			cancel(task, "cancelled: executor '" + this.name + "' stopped");
+		}
+		signal();
+		return true;
+	}
+
+	private WaitingSubmission awaitRoom(ExecutorTask task) {
+		WaitingSubmission submission = new WaitingSubmission(task);
+		task.setWaiting(submission);
+		this.waiting.add(submission);
+		Duration timeout = this.settings.submitTimeout();
+		submission.timeout = schedule(() -> expire(submission), timeout.toNanos());
+		admitWaiting();
+		return submission;
+	}
+
+	private void expire(WaitingSubmission submission) {
+		if (submission.settle()) {
+			this.waiting.remove(submission);
+			submission.admitted.completeExceptionally(reject(submission.task, TaskRejectedException.Reason.QUEUE_FULL,
+					queueFullMessage() + " for the whole submit timeout of " + this.settings.submitTimeout()));
+		}
+	}
+
+	private void admitWaiting() {
+		while (!this.waiting.isEmpty()) {
+			if (!this.queue.claim()) {
+				return;
+			}
+			WaitingSubmission submission = this.waiting.poll();
+			if (submission == null) {
+				this.queue.unclaim();
+				return;
+			}
+			if (!submission.settle()) {
+				this.queue.unclaim();
+				continue;
+			}
+			submission.disposeTimeout();
+			NetworkRequestEvent event = submission.task.event;
+			if (event.advance(RequestStatus.QUEUED) == null) {
+				this.queue.unclaim();
+				submission.admitted.completeExceptionally(new CancellationException(event.getErrorMessage()));
+				continue;
+			}
+			this.queue.add(submission.task);
+			signal();
+			submission.admitted.complete(event);
+		}
+	}
+
+	private void rejectWaiting(String reason) {
+		for (WaitingSubmission submission = this.waiting.poll(); submission != null; submission = this.waiting
+			.poll()) {
+			if (submission.settle()) {
+				submission.disposeTimeout();
+				submission.admitted.completeExceptionally(
+						reject(submission.task, TaskRejectedException.Reason.NOT_RUNNING, "Rejected: " + reason));
+			}
+		}
+	}
+
+	private TaskRejectedException reject(ExecutorTask task, TaskRejectedException.Reason reason, String message) {
+		this.rejected.increment();
+		RequestStatus previous = task.event.finishCancelled(message);
+		if (previous != null) {
+			afterTerminal(task, previous);
+		}
+		return new TaskRejectedException(reason, message, task.event);
+	}
+
+	private String queueFullMessage() {
+		return "Queue of executor '" + this.name + "' is full (queueCapacity " + this.queue.capacity() + ")";
+	}
+
+	private static RuntimeException rejection(@Nullable Throwable cause, ExecutorTask task) {
+		if (cause instanceof RuntimeException runtime) {
+			return runtime;
+		}
+		return new TaskRejectedException(TaskRejectedException.Reason.QUEUE_FULL, String.valueOf(cause), task.event);
+	}
+
+	// ---------------------------------------------------------------- dispatch
+
+	private void signal() {
+		Lane[] current = this.lanes;
+		if (current.length > 0) {
+			current[Math.floorMod(this.laneCursor.getAndIncrement(), current.length)].signal();
+		}
+	}
+
+	/**
+	 * One dispatcher loop's work: while a slot is free and a task is queued, take the
+	 * task, reserve its tokens and start it when they exist.
+	 */
+	private void dispatch(Lane lane) {
+		for (;;) {
+			if (this.cancelAll) {
+				cancelEverything("cancelled: executor '" + this.name + "' stopped");
+				return;
+			}
+			ExecutorTask task;
+			long delayNanos = 0;
+			CompletionStage<Long> pendingDelay = null;
+			// Polling and reserving under one monitor keeps reservations in queue order.
+			synchronized (this.admissionMonitor) {
+				if (!this.limiter.tryAcquire()) {
+					return;
+				}
+				task = this.queue.poll();
+				if (task == null) {
+					this.limiter.release();
+					return;
+				}
+				if (this.synchronousBuckets) {
+					delayNanos = reserve(task);
+				}
+				else {
+					pendingDelay = reserveAsync(task);
+				}
+			}
+			admitWaiting();
+			String requestId = task.event.getRequestId();
+			this.inFlight.put(requestId, task);
+			if (task.event.advance(RequestStatus.PROCESSING) == null) {
+				// Cancelled while queued: the cancel left the slot and tokens to us.
+				this.inFlight.remove(requestId);
+				this.limiter.release();
+				if (pendingDelay != null) {
+					pendingDelay.whenComplete((delay, ex) -> refundIfReserved(task));
+				}
+				else {
+					refundIfReserved(task);
+				}
+				continue;
+			}
+			if (this.cancelAll) {
+				cancel(task, "cancelled: executor '" + this.name + "' stopped");
+				continue;
+			}
+			if (pendingDelay != null) {
+				pendingDelay.whenComplete((delay, ex) -> {
+					if (ex != null) {
+						fail(task, new IllegalStateException(
+								"Could not reserve tokens for executor '" + this.name + "': " + ex.getMessage(), ex));
+					}
+					else {
+						if (task.event.isTerminal()) {
+							refundIfReserved(task);
+						}
+						startAfter(task, delay, lane);
+					}
+				});
+			}
+			else {
+				startAfter(task, delayNanos, lane);
+			}
+		}
+	}
+
+	private long reserve(ExecutorTask task) {
+		long delay = this.requestsBucket.reserve(1);
+		TokenBucket apiTokens = this.apiTokensBucket;
+		boolean withApiTokens = apiTokens != null && task.apiTokens > 0;
+		if (withApiTokens) {
+			delay = Math.max(delay, apiTokens.reserve(task.apiTokens));
+		}
+		task.markReserved(withApiTokens);
+		return delay;
+	}
+
+	private CompletionStage<Long> reserveAsync(ExecutorTask task) {
+		CompletionStage<Long> delay = this.requestsBucket.reserveAsync(1);
+		TokenBucket apiTokens = this.apiTokensBucket;
+		boolean withApiTokens = apiTokens != null && task.apiTokens > 0;
+		if (withApiTokens) {
+			delay = delay.thenCombine(apiTokens.reserveAsync(task.apiTokens), Math::max);
+		}
+		return delay.thenApply((nanos) -> {
+			task.markReserved(withApiTokens);
+			return nanos;
+		});
+	}
+
+	private void refundIfReserved(ExecutorTask task) {
+		if (task.claimRefund()) {
+			this.requestsBucket.refund(1);
+			TokenBucket apiTokens = this.apiTokensBucket;
+			if (apiTokens != null && task.reservedApiTokens()) {
+				apiTokens.refund(task.apiTokens);
+			}
+		}
+	}
+
+	private void startAfter(ExecutorTask task, long delayNanos, Lane lane) {
+		if (delayNanos == Long.MAX_VALUE) {
+			fail(task, new IllegalStateException("Tokens for this request can never become available"));
+			return;
+		}
+		if (delayNanos <= 0) {
+			start(task);
+			return;
+		}
+		this.rateLimitWaits.increment();
+		this.rateLimitWaitNanos.add(delayNanos);
+		task.event.addLog("waiting " + formatNanos(delayNanos) + " for rate-limit tokens");
+		try {
+			task.setCancellable(lane.worker.schedule(() -> start(task), delayNanos, TimeUnit.NANOSECONDS));
+		}
+		catch (RuntimeException ex) {
+			fail(task, ex);
+		}
+	}
+
+	private void start(ExecutorTask task) {
+		if (this.cancelAll) {
+			cancel(task, "cancelled: executor '" + this.name + "' stopped");
+			return;
+		}
+		if (task.event.advance(RequestStatus.CALLING) == null) {
+			return;
+		}
+		try {
+			if (task.invocation instanceof TaskRequest.Invocation.Reactive reactive) {
+				Mono<? extends CallResult> call = Objects.requireNonNull(reactive.call().get(),
+						"call supplier returned null");
+				CallSubscriber subscriber = new CallSubscriber(this, task);
+				task.setCancellable(subscriber);
+				call.subscribe(subscriber);
+			}
+			else {
+				TaskRequest.Invocation.Stage stage = (TaskRequest.Invocation.Stage) task.invocation;
+				CompletionStage<? extends CallResult> call = Objects.requireNonNull(stage.call().get(),
+						"call supplier returned null");
+				task.setCancellable(() -> call.toCompletableFuture().cancel(true));
+				call.whenComplete((result, ex) -> complete(task, result, ex));
+			}
+		}
+		catch (Throwable ex) {
+			complete(task, null, ex);
+		}
+	}
+
+	void complete(ExecutorTask task, @Nullable CallResult result, @Nullable Throwable error) {
+		if (error == null && result == null) {
+			error = new IllegalStateException("The call completed without a result");
+		}
+		RequestStatus previous = (error != null) ? task.event.finishFailed(error)
+				: task.event.finishCompleted(Objects.requireNonNull(result));
+		if (previous != null) {
+			afterTerminal(task, previous);
+		}
+	}
+
+	private void fail(ExecutorTask task, Throwable error) {
+		RequestStatus previous = task.event.finishFailed(error);
+		if (previous != null) {
+			task.dispose();
+			afterTerminal(task, previous);
+		}
+	}
+
+	// ---------------------------------------------------------------- cancellation
+
+	/**
+	 * Cancels a request that is waiting, queued or in flight.
+	 * @param requestId the request's id
+	 * @return whether a request was cancelled
+	 */
+	public boolean cancel(String requestId) {
+		ExecutorTask task = findTask(requestId);
+		return task != null && cancel(task, "cancelled by caller");
+	}
+
+	private boolean cancel(ExecutorTask task, String reason) {
+		RequestStatus previous = task.event.finishCancelled(reason);
+		if (previous == null) {
+			return false;
+		}
+		switch (previous) {
+			case PENDING -> {
+				WaitingSubmission submission = task.waiting();
+				if (submission != null && submission.settle()) {
+					this.waiting.remove(submission);
+					submission.disposeTimeout();
+					submission.admitted.completeExceptionally(new CancellationException(reason));
+				}
+			}
+			case QUEUED -> {
+				if (this.queue.remove(task)) {
+					admitWaiting();
+				}
+			}
+			default -> task.dispose();
+		}
+		afterTerminal(task, previous);
+		return true;
+	}
+
+	/**
+	 * Bookkeeping once a task is terminal: give back its slot and unused tokens, count
+	 * it, remember it, tell the listeners and the awaiting callers, and move on.
+	 */
+	private void afterTerminal(ExecutorTask task, RequestStatus previous) {
+		NetworkRequestEvent event = task.event;
+		boolean heldSlot = previous == RequestStatus.PROCESSING || previous == RequestStatus.CALLING;
+		if (heldSlot) {
+			this.inFlight.remove(event.getRequestId());
+			this.limiter.release();
+			if (previous == RequestStatus.PROCESSING) {
+				refundIfReserved(task);
+			}
+		}
+		switch (event.getStatus()) {
+			case COMPLETED -> this.completed.increment();
+			case FAILED -> this.failed.increment();
+			default -> this.cancelled.increment();
+		}
+		this.recent.add(event);
+		event.announceTerminal(previous);
+		int stillActive = this.active.decrementAndGet();
+		if (heldSlot) {
+			signal();
+		}
+		if (stillActive == 0) {
+			checkStopped();
+		}
+	}
+
+	// ---------------------------------------------------------------- listeners
+
+	/**
+	 * Adds a listener told of every status change from now on.
+	 * @param listener the listener
+	 */
+	public void addListener(RequestStatusListener listener) {
+		Objects.requireNonNull(listener, "listener must not be null");
+		synchronized (this.lifecycleMonitor) {
+			RequestStatusListener[] current = this.listeners;
+			RequestStatusListener[] updated = Arrays.copyOf(current, current.length + 1);
+			updated[current.length] = listener;
+			this.listeners = updated;
+		}
+	}
+
+	/**
+	 * Removes a listener.
+	 * @param listener the listener
+	 * @return whether it was registered
+	 */
+	public boolean removeListener(RequestStatusListener listener) {
+		synchronized (this.lifecycleMonitor) {
+			List<RequestStatusListener> current = new ArrayList<>(Arrays.asList(this.listeners));
+			boolean removed = current.remove(listener);
+			this.listeners = current.toArray(NO_LISTENERS);
+			return removed;
+		}
+	}
+
+	// ---------------------------------------------------------------- views
+
+	public String getName() {
+		return this.name;
+	}
+
+	public ExecutorSettings getSettings() {
+		return this.settings;
+	}
+
+	public ConcurrencyLimiter getConcurrencyLimiter() {
+		return this.limiter;
+	}
+
+	public TokenBucket getRequestsBucket() {
+		return this.requestsBucket;
+	}
+
+	/**
+	 * The API-token bucket.
+	 * @return the bucket, or {@code null} when disabled
+	 */
+	public @Nullable TokenBucket getApiTokensBucket() {
+		return this.apiTokensBucket;
+	}
+
+	/**
+	 * Finds a request that is waiting, queued, in flight or recently finished.
+	 * @param requestId the request's id
+	 * @return the event, or {@code null}
+	 */
+	public @Nullable NetworkRequestEvent find(String requestId) {
+		ExecutorTask task = findTask(requestId);
+		return (task != null) ? task.event : this.recent.find(requestId);
+	}
+
+	private @Nullable ExecutorTask findTask(String requestId) {
+		ExecutorTask task = this.inFlight.get(requestId);
+		if (task == null) {
+			task = this.queue.find(requestId);
+		}
+		if (task == null) {
+			for (WaitingSubmission submission : this.waiting) {
+				if (submission.task.event.getRequestId().equals(requestId)) {
+					return submission.task;
+				}
+			}
+		}
+		return task;
+	}
+
+	/**
+	 * Requests holding a concurrency slot: waiting for tokens or calling.
+	 * @return their events
+	 */
+	public List<NetworkRequestEvent> inFlight() {
+		List<NetworkRequestEvent> events = new ArrayList<>(this.inFlight.size());
+		this.inFlight.values().forEach((task) -> events.add(task.event));
+		return events;
+	}
+
+	/**
+	 * Requests waiting in the queue, oldest first.
+	 * @return their events
+	 */
+	public List<NetworkRequestEvent> queued() {
+		List<NetworkRequestEvent> events = new ArrayList<>(this.queue.size());
+		this.queue.forEach((task) -> events.add(task.event));
+		return events;
+	}
+
+	/**
+	 * The last finished requests, newest first, at most
+	 * {@link ExecutorSettings#recentCapacity()}.
+	 * @return their events
+	 */
+	public List<NetworkRequestEvent> recent() {
+		return this.recent.newestFirst();
+	}
+
+	/**
+	 * A point-in-time view of queue, slots, buckets and counts.
+	 * @return the statistics
+	 */
+	public ExecutorStats stats() {
+		int processing = 0;
+		int calling = 0;
+		for (ExecutorTask task : this.inFlight.values()) {
+			RequestStatus status = task.event.getStatus();
+			if (status == RequestStatus.PROCESSING) {
+				processing++;
+			}
+			else if (status == RequestStatus.CALLING) {
+				calling++;
+			}
+		}
+		return new ExecutorStats(this.name, isRunning(), this.queue.size(), this.queue.capacity(),
+				this.waiting.size(), this.limiter.limit(), this.limiter.inUse(), this.settings.numWorkers(),
+				bucketStats(this.requestsBucket), (this.apiTokensBucket != null) ? bucketStats(this.apiTokensBucket)
+						: null,
+				processing, calling, this.completed.sum(), this.failed.sum(), this.cancelled.sum(),
+				this.rejected.sum(), this.rateLimitWaits.sum(), Duration.ofNanos(this.rateLimitWaitNanos.sum()));
+	}
+
+	private static ExecutorStats.BucketStats bucketStats(TokenBucket bucket) {
+		BucketSettings shape = bucket.settings();
+		return new ExecutorStats.BucketStats(shape.capacity(), bucket.availableTokens(), shape.rate(),
+				shape.period());
+	}
+
+	@Override
+	public String toString() {
+		return "Executor[" + this.name + ", " + this.state.name().toLowerCase() + "]";
+	}
+
+	// ---------------------------------------------------------------- helpers
+
+	private Disposable schedule(Runnable task, long delayNanos) {
+		Scheduler.Worker worker = this.timer;
+		if (worker == null) {
+			throw new IllegalStateException("Executor '" + this.name + "' was never started");
+		}
+		return worker.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+	}
+
+	private static String formatNanos(long nanos) {
+		return (nanos >= 1_000_000) ? (nanos / 1_000_000) + " ms" : (nanos / 1_000) + " µs";
+	}
+
+	private enum State {
+
+		NEW, RUNNING, STOPPING, STOPPED
+
+	}
+
+	/**
+	 * One dispatcher loop, pinned to one worker thread. Signals are counted so that a
+	 * signal arriving while the loop runs makes it look again rather than get lost.
+	 */
+	private final class Lane implements Runnable {
+
+		private final Scheduler.Worker worker;
+
+		private final AtomicInteger pending = new AtomicInteger();
+
+		Lane(Scheduler.Worker worker) {
+			this.worker = worker;
+		}
+
+		void signal() {
+			if (this.pending.getAndIncrement() == 0) {
+				try {
+					this.worker.schedule(this);
+				}
+				catch (RuntimeException ex) {
+					this.pending.set(0);
+					logger.debug("Dispatcher of executor '{}' is no longer running", Executor.this.name, ex);
+				}
+			}
+		}
+
+		@Override
+		public void run() {
+			int missed = 1;
+			do {
+				try {
+					dispatch(this);
+				}
+				catch (RuntimeException ex) {
+					logger.error("Dispatcher of executor '{}' failed", Executor.this.name, ex);
+				}
+				missed = this.pending.addAndGet(-missed);
+			}
+			while (missed != 0);
+		}
+
+	}
+
+	/**
+	 * A submission waiting for room in a full queue under {@link QueueFullPolicy#WAIT}.
+	 */
+	static final class WaitingSubmission {
+
+		final ExecutorTask task;
+
+		final CompletableFuture<NetworkRequestEvent> admitted = new CompletableFuture<>();
+
+		private final AtomicBoolean settled = new AtomicBoolean();
+
+		volatile @Nullable Disposable timeout;
+
+		WaitingSubmission(ExecutorTask task) {
+			this.task = task;
+		}
+
+		boolean settle() {
+			return this.settled.compareAndSet(false, true);
+		}
+
+		void disposeTimeout() {
+			Disposable current = this.timeout;
+			if (current != null) {
+				current.dispose();
+			}
+		}
+
+	}
+
+	/**
+	 * The executor as seen by its events.
+	 */
+	private final class Owner implements RequestOwner {
+
+		@Override
+		public String executorName() {
+			return Executor.this.name;
+		}
+
+		@Override
+		public Instant now() {
+			return Executor.this.clock.instant();
+		}
+
+		@Override
+		public Redactor redactor() {
+			return Executor.this.redactor;
+		}
+
+		@Override
+		public int maxLogEntries() {
+			return Executor.this.settings.maxLogEntries();
+		}
+
+		@Override
+		public boolean hasListeners() {
+			return Executor.this.listeners.length > 0;
+		}
+
+		@Override
+		public void statusChanged(NetworkRequestEvent event, RequestStatus previous, RequestStatus current) {
+			for (RequestStatusListener listener : Executor.this.listeners) {
+				try {
+					listener.onStatusChange(event, previous, current);
+				}
+				catch (RuntimeException ex) {
+					logger.warn("Status listener {} of executor '{}' failed for {} {} -> {}", listener,
+							Executor.this.name, event.getRequestId(), previous, current, ex);
+				}
+			}
+		}
+
+		@Override
+		public boolean cancel(NetworkRequestEvent event, String reason) {
+			ExecutorTask task = event.task();
+			return task != null && Executor.this.cancel(task, reason);
+		}
+
+		@Override
+		public boolean managesStatus() {
+			return true;
+		}
+
+	}
+
+	/**
+	 * Builds an {@link Executor}.
+	 */
+	public static final class Builder {
+
+		private ExecutorSettings settings = ExecutorSettings.defaults();
+
+		private @Nullable Scheduler scheduler;
+
+		private Clock clock = Clock.systemUTC();
+
+		private LongSupplier nanoClock = System::nanoTime;
+
+		private @Nullable TokenBucketFactory bucketFactory;
+
+		private final List<RequestStatusListener> listeners = new ArrayList<>();
+
+		private Builder() {
+		}
+
+		/**
+		 * The settings.
+		 * @param settings the settings
+		 * @return this builder
+		 */
+		public Builder settings(ExecutorSettings settings) {
+			this.settings = Objects.requireNonNull(settings, "settings must not be null");
+			return this;
+		}
+
+		/**
+		 * The scheduler for the dispatcher loops and timers. By default the executor
+		 * creates a parallel scheduler of {@code numWorkers} threads when started and
+		 * disposes it when stopped; a scheduler given here is not disposed.
+		 * @param scheduler the scheduler
+		 * @return this builder
+		 */
+		public Builder scheduler(Scheduler scheduler) {
+			this.scheduler = scheduler;
+			return this;
+		}
+
+		/**
+		 * The clock for the events' timestamps.
+		 * @param clock the clock
+		 * @return this builder
+		 */
+		public Builder clock(Clock clock) {
+			this.clock = Objects.requireNonNull(clock, "clock must not be null");
+			return this;
+		}
+
+		/**
+		 * The monotonic nanosecond clock of the local buckets' refill.
+		 * @param nanoClock the clock
+		 * @return this builder
+		 */
+		public Builder nanoClock(LongSupplier nanoClock) {
+			this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock must not be null");
+			return this;
+		}
+
+		/**
+		 * Where the buckets live; local by default.
+		 * @param bucketFactory the factory
+		 * @return this builder
+		 */
+		public Builder bucketFactory(TokenBucketFactory bucketFactory) {
+			this.bucketFactory = bucketFactory;
+			return this;
+		}
+
+		/**
+		 * A listener registered before any task runs.
+		 * @param listener the listener
+		 * @return this builder
+		 */
+		public Builder listener(RequestStatusListener listener) {
+			this.listeners.add(Objects.requireNonNull(listener, "listener must not be null"));
+			return this;
+		}
+
+		/**
+		 * Builds the executor; call {@link Executor#start()} before submitting.
+		 * @return the executor
+		 */
+		public Executor build() {
+			return new Executor(this);
+		}
+
+	}
+
+}

@@ -1,0 +1,570 @@
+package io.lionfuncs.network;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+
+/**
+ * The lifecycle of one call: its status, timestamps, result or error, and a bounded log.
+ * <p>
+ * Status changes are validated ({@link RequestStatus#canMoveTo}) and atomic; each stamps
+ * {@code updatedAt}, and the first entry into {@code QUEUED}, {@code PROCESSING},
+ * {@code CALLING} and a terminal status stamps {@code queuedAt},
+ * {@code processingStartedAt}, {@code callStartedAt} and {@code completedAt}. Headers
+ * are recorded with sensitive values redacted, so neither {@link #toString()} nor any
+ * serialised form can carry a secret. {@link #completion()} and {@link #toMono()} let a
+ * caller await the terminal status without polling.
+ * <p>
+ * An event submitted to an {@link Executor} has its status managed by that executor:
+ * callers may only {@link #cancel()} it and {@link #addLog add log entries}.
+ */
+public final class NetworkRequestEvent {
+
+	static final int DEFAULT_MAX_LOG_ENTRIES = 100;
+
+	private static final int MAX_ERROR_DETAILS_LENGTH = 8192;
+
+	private final RequestOwner owner;
+
+	private final String requestId;
+
+	private final Instant createdAt;
+
+	private final @Nullable String endpointUrl;
+
+	private final @Nullable String method;
+
+	private final Map<String, String> headers;
+
+	private final @Nullable Object payload;
+
+	private final long numApiTokensNeeded;
+
+	private final Map<String, Object> metadata;
+
+	private volatile RequestStatus status = RequestStatus.PENDING;
+
+	// The fields below are guarded by this event's monitor.
+
+	private Instant updatedAt;
+
+	private @Nullable Instant queuedAt;
+
+	private @Nullable Instant processingStartedAt;
+
+	private @Nullable Instant callStartedAt;
+
+	private @Nullable Instant completedAt;
+
+	private @Nullable Integer responseStatusCode;
+
+	private Map<String, String> responseHeaders = Map.of();
+
+	private @Nullable Object responseBody;
+
+	private @Nullable String errorType;
+
+	private @Nullable String errorMessage;
+
+	private @Nullable String errorDetails;
+
+	private @Nullable Long apiTokensUsed;
+
+	private @Nullable ArrayDeque<String> logs;
+
+	private int droppedLogs;
+
+	private @Nullable CompletableFuture<NetworkRequestEvent> completion;
+
+	private @Nullable ExecutorTask task;
+
+	NetworkRequestEvent(RequestOwner owner, @Nullable String endpointUrl, @Nullable String method,
+			@Nullable Map<String, ?> headers, @Nullable Object payload, long numApiTokensNeeded,
+			Map<String, Object> metadata) {
+		this.owner = owner;
+		this.requestId = newRequestId();
+		this.createdAt = owner.now();
+		this.updatedAt = this.createdAt;
+		this.endpointUrl = owner.redactor().url(endpointUrl);
+		this.method = method;
+		this.headers = owner.redactor().headers(headers);
+		this.payload = payload;
+		this.numApiTokensNeeded = numApiTokensNeeded;
+		this.metadata = metadata;
+	}
+
+	/**
+	 * Creates an event whose status the caller manages, as the seed's
+	 * {@code NetworkRequestEvent} does.
+	 * @param request what the event tracks (its call is not run)
+	 * @return a {@code PENDING} event
+	 */
+	public static NetworkRequestEvent standalone(TaskRequest request) {
+		return new NetworkRequestEvent(RequestOwner.Standalone.INSTANCE, request.endpointUrl(), request.method(),
+				request.headers(), request.payload(), request.numApiTokensNeeded(), request.metadata());
+	}
+
+	/**
+	 * A random version 4 UUID. Request ids need uniqueness, not unpredictability, so
+	 * they come from the thread-local generator rather than the contended secure one.
+	 */
+	private static String newRequestId() {
+		ThreadLocalRandom random = ThreadLocalRandom.current();
+		long mostSigBits = (random.nextLong() & ~0xF000L) | 0x4000L;
+		long leastSigBits = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+		return new UUID(mostSigBits, leastSigBits).toString();
+	}
+
+	void attach(ExecutorTask task) {
+		this.task = task;
+	}
+
+	@Nullable ExecutorTask task() {
+		return this.task;
+	}
+
+	// ---------------------------------------------------------------- public mutators
+
+	/**
+	 * Moves this event to a new status. Only for events created with
+	 * {@link #standalone}; an executor manages the status of the events it runs.
+	 * @param newStatus the new status
+	 * @throws IllegalStateException if the change is not allowed
+	 */
+	public void updateStatus(RequestStatus newStatus) {
+		requireCallerManaged("updateStatus");
+		if (newStatus == RequestStatus.CANCELLED) {
+			if (!cancel()) {
+				throw invalidTransition(newStatus);
+			}
+			return;
+		}
+		RequestStatus previous;
+		synchronized (this) {
+			previous = this.status;
+			if (!previous.canMoveTo(newStatus)) {
+				throw invalidTransition(newStatus);
+			}
+			moveTo(newStatus);
+		}
+		if (newStatus.isTerminal()) {
+			announceTerminal(previous);
+		}
+	}
+
+	/**
+	 * Records the result and moves to {@code COMPLETED}. Only for standalone events.
+	 * @param statusCode the HTTP status code
+	 * @param headers the response headers (redacted when recorded)
+	 * @param body the response body
+	 * @throws IllegalStateException if the event is not {@code CALLING}
+	 */
+	public void setResult(int statusCode, @Nullable Map<String, ?> headers, @Nullable Object body) {
+		requireCallerManaged("setResult");
+		RequestStatus previous = finishCompleted(new CallResult(statusCode, this.owner.redactor().headers(headers), body));
+		if (previous == null) {
+			throw invalidTransition(RequestStatus.COMPLETED);
+		}
+		announceTerminal(previous);
+	}
+
+	/**
+	 * Records the error and moves to {@code FAILED}. Only for standalone events.
+	 * @param error what went wrong
+	 * @throws IllegalStateException if the event is already terminal
+	 */
+	public void setError(Throwable error) {
+		requireCallerManaged("setError");
+		RequestStatus previous = finishFailed(error);
+		if (previous == null) {
+			throw invalidTransition(RequestStatus.FAILED);
+		}
+		announceTerminal(previous);
+	}
+
+	/**
+	 * Cancels the request: a queued or waiting request ends {@code CANCELLED} and gives
+	 * back its reserved tokens; a call in flight is disposed.
+	 * @return whether this call cancelled it ({@code false} when already terminal)
+	 */
+	public boolean cancel() {
+		return this.owner.cancel(this, "cancelled by caller");
+	}
+
+	/**
+	 * Appends a message to the request's log. The log keeps the latest entries only.
+	 * @param message the message
+	 */
+	public synchronized void addLog(String message) {
+		int max = this.owner.maxLogEntries();
+		if (max <= 0) {
+			return;
+		}
+		if (this.logs == null) {
+			this.logs = new ArrayDeque<>(4);
+		}
+		if (this.logs.size() >= max) {
+			this.logs.pollFirst();
+			this.droppedLogs++;
+		}
+		this.logs.addLast(message);
+	}
+
+	// ---------------------------------------------------------------- awaiting
+
+	/**
+	 * A future that completes with this event once it is terminal. Each call returns a
+	 * new dependent future, so completing or cancelling it affects nobody else.
+	 * @return the future
+	 */
+	public CompletableFuture<NetworkRequestEvent> completion() {
+		return completionFuture().copy();
+	}
+
+	/**
+	 * A {@link Mono} that emits this event once it is terminal. Cancelling the
+	 * subscription does not cancel the request.
+	 * @return the mono
+	 */
+	public Mono<NetworkRequestEvent> toMono() {
+		return Mono.fromFuture(completionFuture(), true);
+	}
+
+	private CompletableFuture<NetworkRequestEvent> completionFuture() {
+		synchronized (this) {
+			if (this.completion == null) {
+				this.completion = new CompletableFuture<>();
+				if (this.status.isTerminal()) {
+					this.completion.complete(this);
+				}
+			}
+			return this.completion;
+		}
+	}
+
+	// ---------------------------------------------------------------- transitions (executor)
+
+	/**
+	 * Moves to a non-terminal status and tells the listeners, atomically.
+	 * @return the previous status, or {@code null} if the change was not allowed
+	 */
+	@Nullable RequestStatus advance(RequestStatus next) {
+		synchronized (this) {
+			RequestStatus previous = this.status;
+			if (!previous.canMoveTo(next)) {
+				return null;
+			}
+			moveTo(next);
+			if (this.owner.hasListeners()) {
+				this.owner.statusChanged(this, previous, next);
+			}
+			return previous;
+		}
+	}
+
+	@Nullable RequestStatus finishCompleted(CallResult result) {
+		synchronized (this) {
+			RequestStatus previous = this.status;
+			if (!previous.canMoveTo(RequestStatus.COMPLETED)) {
+				return null;
+			}
+			this.responseStatusCode = result.statusCode();
+			this.responseHeaders = this.owner.redactor().headers(result.headers());
+			this.responseBody = result.body();
+			moveTo(RequestStatus.COMPLETED);
+			return previous;
+		}
+	}
+
+	@Nullable RequestStatus finishFailed(Throwable error) {
+		Throwable cause = unwrap(error);
+		String details = stackTrace(cause);
+		synchronized (this) {
+			RequestStatus previous = this.status;
+			if (!previous.canMoveTo(RequestStatus.FAILED)) {
+				return null;
+			}
+			this.errorType = cause.getClass().getName();
+			this.errorMessage = String.valueOf(cause.getMessage());
+			this.errorDetails = details;
+			if (cause instanceof ResponseDetails response) {
+				this.responseStatusCode = response.statusCode();
+				this.responseHeaders = this.owner.redactor().headers(response.responseHeaders());
+				this.responseBody = response.responseBodyExcerpt();
+			}
+			moveTo(RequestStatus.FAILED);
+			return previous;
+		}
+	}
+
+	@Nullable RequestStatus finishFailed(String errorType, String message) {
+		synchronized (this) {
+			RequestStatus previous = this.status;
+			if (!previous.canMoveTo(RequestStatus.FAILED)) {
+				return null;
+			}
+			this.errorType = errorType;
+			this.errorMessage = message;
+			moveTo(RequestStatus.FAILED);
+			return previous;
+		}
+	}
+
+	@Nullable RequestStatus finishCancelled(String reason) {
+		synchronized (this) {
+			RequestStatus previous = this.status;
+			if (!previous.canMoveTo(RequestStatus.CANCELLED)) {
+				return null;
+			}
+			this.errorType = CancellationException.class.getName();
+			this.errorMessage = reason;
+			moveTo(RequestStatus.CANCELLED);
+			return previous;
+		}
+	}
+
+	/**
+	 * Tells the listeners of the terminal change and completes the awaiting futures.
+	 * Called once, after the owner has done its bookkeeping, so that whoever wakes up
+	 * sees the executor's slot and tokens already returned.
+	 */
+	void announceTerminal(RequestStatus previous) {
+		CompletableFuture<NetworkRequestEvent> future;
+		synchronized (this) {
+			if (this.owner.hasListeners()) {
+				this.owner.statusChanged(this, previous, this.status);
+			}
+			future = this.completion;
+		}
+		if (future != null) {
+			future.complete(this);
+		}
+	}
+
+	synchronized void recordApiTokensUsed(long tokens) {
+		this.apiTokensUsed = tokens;
+	}
+
+	private void moveTo(RequestStatus next) {
+		Instant now = this.owner.now();
+		switch (next) {
+			case QUEUED -> this.queuedAt = now;
+			case PROCESSING -> this.processingStartedAt = now;
+			case CALLING -> this.callStartedAt = now;
+			case COMPLETED, FAILED, CANCELLED -> this.completedAt = now;
+			default -> {
+			}
+		}
+		this.updatedAt = now;
+		this.status = next;
+	}
+
+	private void requireCallerManaged(String operation) {
+		if (this.owner.managesStatus()) {
+			throw new IllegalStateException("Cannot " + operation + " on request " + this.requestId
+					+ ": its status is managed by executor '" + this.owner.executorName() + "'; use cancel() instead");
+		}
+	}
+
+	private IllegalStateException invalidTransition(RequestStatus next) {
+		return new IllegalStateException(
+				"Request " + this.requestId + " cannot move from " + this.status + " to " + next);
+	}
+
+	private static Throwable unwrap(Throwable error) {
+		Throwable current = error;
+		while ((current instanceof CompletionException || current instanceof ExecutionException)
+				&& current.getCause() != null) {
+			current = current.getCause();
+		}
+		return current;
+	}
+
+	private static String stackTrace(Throwable error) {
+		StringWriter writer = new StringWriter();
+		error.printStackTrace(new PrintWriter(writer));
+		String trace = writer.toString();
+		return (trace.length() <= MAX_ERROR_DETAILS_LENGTH) ? trace
+				: trace.substring(0, MAX_ERROR_DETAILS_LENGTH) + "... (truncated)";
+	}
+
+	// ---------------------------------------------------------------- accessors
+
+	public String getRequestId() {
+		return this.requestId;
+	}
+
+	/**
+	 * The executor running this request.
+	 * @return its name, or {@code null} for a standalone event
+	 */
+	public @Nullable String getExecutorName() {
+		return this.owner.executorName();
+	}
+
+	public RequestStatus getStatus() {
+		return this.status;
+	}
+
+	/**
+	 * Whether the status is terminal.
+	 * @return {@code true} once {@code COMPLETED}, {@code FAILED} or {@code CANCELLED}
+	 */
+	public boolean isTerminal() {
+		return this.status.isTerminal();
+	}
+
+	public Instant getCreatedAt() {
+		return this.createdAt;
+	}
+
+	public synchronized Instant getUpdatedAt() {
+		return this.updatedAt;
+	}
+
+	public @Nullable String getEndpointUrl() {
+		return this.endpointUrl;
+	}
+
+	public @Nullable String getMethod() {
+		return this.method;
+	}
+
+	/**
+	 * The request headers, sensitive values redacted.
+	 * @return the headers
+	 */
+	public Map<String, String> getHeaders() {
+		return this.headers;
+	}
+
+	public @Nullable Object getPayload() {
+		return this.payload;
+	}
+
+	public long getNumApiTokensNeeded() {
+		return this.numApiTokensNeeded;
+	}
+
+	/**
+	 * API tokens the call actually used, once known.
+	 * @return the tokens used, or {@code null} when not (yet) known
+	 */
+	public synchronized @Nullable Long getApiTokensUsed() {
+		return this.apiTokensUsed;
+	}
+
+	public Map<String, Object> getMetadata() {
+		return this.metadata;
+	}
+
+	public synchronized @Nullable Integer getResponseStatusCode() {
+		return this.responseStatusCode;
+	}
+
+	/**
+	 * The response headers, sensitive values redacted.
+	 * @return the headers
+	 */
+	public synchronized Map<String, String> getResponseHeaders() {
+		return this.responseHeaders;
+	}
+
+	public synchronized @Nullable Object getResponseBody() {
+		return this.responseBody;
+	}
+
+	public synchronized @Nullable String getErrorType() {
+		return this.errorType;
+	}
+
+	public synchronized @Nullable String getErrorMessage() {
+		return this.errorMessage;
+	}
+
+	public synchronized @Nullable String getErrorDetails() {
+		return this.errorDetails;
+	}
+
+	public synchronized @Nullable Instant getQueuedAt() {
+		return this.queuedAt;
+	}
+
+	public synchronized @Nullable Instant getProcessingStartedAt() {
+		return this.processingStartedAt;
+	}
+
+	public synchronized @Nullable Instant getCallStartedAt() {
+		return this.callStartedAt;
+	}
+
+	public synchronized @Nullable Instant getCompletedAt() {
+		return this.completedAt;
+	}
+
+	/**
+	 * The latest log entries, oldest first.
+	 * @return a copy of the log
+	 */
+	public synchronized List<String> getLogs() {
+		if (this.logs == null) {
+			return List.of();
+		}
+		if (this.droppedLogs == 0) {
+			return List.copyOf(this.logs);
+		}
+		List<String> copy = new java.util.ArrayList<>(this.logs.size() + 1);
+		copy.add("(" + this.droppedLogs + " earlier entries dropped)");
+		copy.addAll(this.logs);
+		return List.copyOf(copy);
+	}
+
+	/**
+	 * An immutable, consistent copy of this event's state.
+	 * @return the snapshot
+	 */
+	public synchronized RequestSnapshot snapshot() {
+		return new RequestSnapshot(this.requestId, this.owner.executorName(), this.status, this.createdAt,
+				this.updatedAt, this.endpointUrl, this.method, this.headers, this.numApiTokensNeeded,
+				this.apiTokensUsed, this.responseStatusCode, this.responseHeaders, this.errorType, this.errorMessage,
+				this.queuedAt, this.processingStartedAt, this.callStartedAt, this.completedAt, getLogs(),
+				this.metadata);
+	}
+
+	@Override
+	public synchronized String toString() {
+		StringBuilder result = new StringBuilder(160).append("NetworkRequestEvent[requestId=")
+			.append(this.requestId)
+			.append(", status=")
+			.append(this.status);
+		if (this.method != null) {
+			result.append(", method=").append(this.method);
+		}
+		if (this.endpointUrl != null) {
+			result.append(", endpointUrl=").append(this.endpointUrl);
+		}
+		if (!this.headers.isEmpty()) {
+			result.append(", headers=").append(this.headers);
+		}
+		if (this.responseStatusCode != null) {
+			result.append(", responseStatusCode=").append(this.responseStatusCode);
+		}
+		if (this.errorType != null) {
+			result.append(", errorType=").append(this.errorType).append(", errorMessage=").append(this.errorMessage);
+		}
+		return result.append(']').toString();
+	}
+
+}

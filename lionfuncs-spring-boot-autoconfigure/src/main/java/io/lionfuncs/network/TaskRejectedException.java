@@ -1,0 +1,52 @@
+package io.lionfuncs.network;
+
+import java.util.concurrent.RejectedExecutionException;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Thrown when an {@link Executor} does not accept a task. The task's event, if one was
+ * created, ends {@code CANCELLED} with the same reason.
+ */
+public class TaskRejectedException extends RejectedExecutionException {
+
+	private final Reason reason;
+
+	private final transient @Nullable NetworkRequestEvent event;
+
+	public TaskRejectedException(Reason reason, String message, @Nullable NetworkRequestEvent event) {
+		super(message);
+		this.reason = reason;
+		this.event = event;
+	}
+
+	/**
+	 * Why the task was not accepted.
+	 * @return the reason
+	 */
+	public Reason getReason() {
+		return this.reason;
+	}
+
+	/**
+	 * The rejected task's event, already {@code CANCELLED}.
+	 * @return the event, or {@code null}
+	 */
+	public @Nullable NetworkRequestEvent getEvent() {
+		return this.event;
+	}
+
+	/**
+	 * Why a task was not accepted.
+	 */
+	public enum Reason {
+
+		/** The queue was full (at once, or for the whole submit timeout). */
+		QUEUE_FULL,
+
+		/** The executor was not running. */
+		NOT_RUNNING
+
+	}
+
+}

@@ -1,0 +1,119 @@
+package io.lionfuncs.network;
+
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+
+/**
+ * Tests for a {@link NetworkRequestEvent} whose status the caller manages.
+ */
+class NetworkRequestEventTests {
+
+	private static NetworkRequestEvent newEvent() {
+		return NetworkRequestEvent.standalone(TaskRequest.ofStage(CompletableFuture::new)
+			.endpointUrl("https://api.example.com/items")
+			.method("POST")
+			.headers(Map.of("Authorization", "Bearer secret-value"))
+			.payload(Map.of("name", "x"))
+			.numApiTokensNeeded(12)
+			.metadata(Map.of("task", 7))
+			.build());
+	}
+
+	@Test
+	void newEventIsPendingWithIdAndCreationTime() {
+		NetworkRequestEvent event = newEvent();
+
+		assertThat(event.getStatus()).isEqualTo(RequestStatus.PENDING);
+		assertThat(event.getRequestId()).matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+		assertThat(event.getUpdatedAt()).isEqualTo(event.getCreatedAt());
+		assertThat(event.getMetadata()).containsEntry("task", 7);
+		assertThat(event.getNumApiTokensNeeded()).isEqualTo(12);
+		assertThat(event.getHeaders()).containsEntry("Authorization", Redactor.MASK);
+		assertThat(newEvent().getRequestId()).isNotEqualTo(event.getRequestId());
+	}
+
+	@Test
+	void timestampsAreSetOnTheWayToCompletion() {
+		NetworkRequestEvent event = newEvent();
+
+		event.updateStatus(RequestStatus.QUEUED);
+		event.updateStatus(RequestStatus.PROCESSING);
+		event.updateStatus(RequestStatus.CALLING);
+		event.setResult(200, Map.of("Set-Cookie", "id=1"), "done");
+
+		assertThat(event.getQueuedAt()).isNotNull();
+		assertThat(event.getProcessingStartedAt()).isAfterOrEqualTo(event.getQueuedAt());
+		assertThat(event.getCallStartedAt()).isAfterOrEqualTo(event.getProcessingStartedAt());
+		assertThat(event.getCompletedAt()).isAfterOrEqualTo(event.getCallStartedAt());
+		assertThat(event.getUpdatedAt()).isEqualTo(event.getCompletedAt());
+		assertThat(event.getResponseHeaders()).containsEntry("Set-Cookie", Redactor.MASK);
+		assertThat(event.completion()).isCompletedWithValue(event);
+	}
+
+	@Test
+	void invalidTransitionsAreRefused() {
+		NetworkRequestEvent event = newEvent();
+
+		assertThatIllegalStateException().isThrownBy(() -> event.updateStatus(RequestStatus.CALLING))
+			.withMessageContaining("cannot move from PENDING to CALLING");
+		assertThatIllegalStateException().isThrownBy(() -> event.setResult(200, null, null));
+		event.setError(new IllegalArgumentException("bad"));
+		assertThatIllegalStateException().isThrownBy(() -> event.updateStatus(RequestStatus.QUEUED));
+		assertThatIllegalStateException().isThrownBy(() -> event.updateStatus(RequestStatus.CANCELLED));
+		assertThat(event.getStatus()).isEqualTo(RequestStatus.FAILED);
+		assertThat(event.getErrorType()).isEqualTo(IllegalArgumentException.class.getName());
+		assertThat(event.cancel()).isFalse();
+	}
+
+	@Test
+	void concurrentTerminalChangesHaveExactlyOneWinner() throws Exception {
+		for (int round = 0; round < 200; round++) {
+			NetworkRequestEvent event = newEvent();
+			event.updateStatus(RequestStatus.QUEUED);
+			event.updateStatus(RequestStatus.PROCESSING);
+			event.updateStatus(RequestStatus.CALLING);
+			ExecutorService pool = Executors.newFixedThreadPool(3);
+			CountDownLatch go = new CountDownLatch(1);
+			List<Future<Boolean>> outcomes = new ArrayList<>();
+			outcomes.add(pool.submit(() -> attempt(go, () -> event.setResult(200, null, null))));
+			outcomes.add(pool.submit(() -> attempt(go, () -> event.setError(new RuntimeException("x")))));
+			outcomes.add(pool.submit(() -> attempt(go, () -> {
+				if (!event.cancel()) {
+					throw new IllegalStateException("lost");
+				}
+			})));
+			go.countDown();
+			int winners = 0;
+			for (Future<Boolean> outcome : outcomes) {
+				winners += outcome.get(10, TimeUnit.SECONDS) ? 1 : 0;
+			}
+			pool.shutdown();
+			assertThat(winners).isEqualTo(1);
+			assertThat(event.isTerminal()).isTrue();
+		}
+	}
+
+	private static boolean attempt(CountDownLatch go, Runnable change) throws InterruptedException {
+		go.await();
+		try {
+			change.run();
+			return true;
+		}
+		catch (IllegalStateException ex) {
+			return false;
+		}
+	}
+
+}
