@@ -1,0 +1,832 @@
+package io.lionfuncs.autoconfigure;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import io.lionfuncs.network.QueueFullPolicy;
+import io.lionfuncs.network.Redactor;
+import io.lionfuncs.network.RequestStatus;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration properties for lionfuncs.
+ *
+ * @since 0.1.0
+ */
+@ConfigurationProperties("lionfuncs")
+public class LionfuncsProperties {
+
+	/**
+	 * Whether to enable the lionfuncs auto-configuration.
+	 */
+	private boolean enabled = true;
+
+	private final Executor executor = new Executor();
+
+	private final Client client = new Client();
+
+	/**
+	 * More API clients, by name, each with its own executor.
+	 */
+	private final Map<String, NamedClient> clients = new LinkedHashMap<>();
+
+	private final Events events = new Events();
+
+	private final Connections connections = new Connections();
+
+	private final Health health = new Health();
+
+	/**
+	 * Comma-separated list of header names whose values are redacted wherever requests
+	 * are shown. Names that look like credentials are always redacted, and so are the
+	 * defaults, even when this list omits them.
+	 */
+	private List<String> redactHeaders = new ArrayList<>(Redactor.DEFAULT_HEADERS);
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public Executor getExecutor() {
+		return this.executor;
+	}
+
+	public Client getClient() {
+		return this.client;
+	}
+
+	public Map<String, NamedClient> getClients() {
+		return this.clients;
+	}
+
+	public Events getEvents() {
+		return this.events;
+	}
+
+	public Connections getConnections() {
+		return this.connections;
+	}
+
+	public Health getHealth() {
+		return this.health;
+	}
+
+	public List<String> getRedactHeaders() {
+		return this.redactHeaders;
+	}
+
+	public void setRedactHeaders(List<String> redactHeaders) {
+		this.redactHeaders = redactHeaders;
+	}
+
+	/**
+	 * Settings of an executor: its queue, workers, concurrency limit and token buckets.
+	 */
+	public static class Executor {
+
+		/**
+		 * Tasks that may wait in the queue.
+		 */
+		private int queueCapacity = 1000;
+
+		/**
+		 * Calls in flight at once.
+		 */
+		private int concurrencyLimit = 10;
+
+		/**
+		 * Request tokens added to the request bucket per requests-period.
+		 */
+		private double requestsRate = 10;
+
+		/**
+		 * Refill period of the request bucket.
+		 */
+		private Duration requestsPeriod = Duration.ofSeconds(1);
+
+		/**
+		 * Burst size of the request bucket. Defaults to requests-rate, rounded up.
+		 */
+		private @Nullable Long requestsBucketCapacity;
+
+		/**
+		 * API tokens (such as an LLM's tokens) added to the API-token bucket per
+		 * api-tokens-period. When not set, calls are not limited by API tokens.
+		 */
+		private @Nullable Double apiTokensRate;
+
+		/**
+		 * Refill period of the API-token bucket.
+		 */
+		private Duration apiTokensPeriod = Duration.ofSeconds(60);
+
+		/**
+		 * Burst size of the API-token bucket. Defaults to api-tokens-rate, rounded up.
+		 */
+		private @Nullable Long apiTokensBucketCapacity;
+
+		/**
+		 * Dispatcher loops that move tasks from the queue to their call.
+		 */
+		private int numWorkers = 5;
+
+		/**
+		 * What a submission does when the queue is full: reject it at once, or wait up to
+		 * submit-timeout for room.
+		 */
+		private QueueFullPolicy queueFullPolicy = QueueFullPolicy.REJECT;
+
+		/**
+		 * How long a submission waits for room in a full queue when queue-full-policy is
+		 * 'wait'.
+		 */
+		private Duration submitTimeout = Duration.ofSeconds(5);
+
+		/**
+		 * How long a graceful stop lets queued calls run before cancelling the rest.
+		 */
+		private Duration shutdownTimeout = Duration.ofSeconds(30);
+
+		/**
+		 * Finished requests kept for the lionfuncs endpoint.
+		 */
+		private int recentCapacity = 100;
+
+		private final RateLimiter rateLimiter = new RateLimiter();
+
+		public int getQueueCapacity() {
+			return this.queueCapacity;
+		}
+
+		public void setQueueCapacity(int queueCapacity) {
+			this.queueCapacity = queueCapacity;
+		}
+
+		public int getConcurrencyLimit() {
+			return this.concurrencyLimit;
+		}
+
+		public void setConcurrencyLimit(int concurrencyLimit) {
+			this.concurrencyLimit = concurrencyLimit;
+		}
+
+		public double getRequestsRate() {
+			return this.requestsRate;
+		}
+
+		public void setRequestsRate(double requestsRate) {
+			this.requestsRate = requestsRate;
+		}
+
+		public Duration getRequestsPeriod() {
+			return this.requestsPeriod;
+		}
+
+		public void setRequestsPeriod(Duration requestsPeriod) {
+			this.requestsPeriod = requestsPeriod;
+		}
+
+		public @Nullable Long getRequestsBucketCapacity() {
+			return this.requestsBucketCapacity;
+		}
+
+		public void setRequestsBucketCapacity(@Nullable Long requestsBucketCapacity) {
+			this.requestsBucketCapacity = requestsBucketCapacity;
+		}
+
+		public @Nullable Double getApiTokensRate() {
+			return this.apiTokensRate;
+		}
+
+		public void setApiTokensRate(@Nullable Double apiTokensRate) {
+			this.apiTokensRate = apiTokensRate;
+		}
+
+		public Duration getApiTokensPeriod() {
+			return this.apiTokensPeriod;
+		}
+
+		public void setApiTokensPeriod(Duration apiTokensPeriod) {
+			this.apiTokensPeriod = apiTokensPeriod;
+		}
+
+		public @Nullable Long getApiTokensBucketCapacity() {
+			return this.apiTokensBucketCapacity;
+		}
+
+		public void setApiTokensBucketCapacity(@Nullable Long apiTokensBucketCapacity) {
+			this.apiTokensBucketCapacity = apiTokensBucketCapacity;
+		}
+
+		public int getNumWorkers() {
+			return this.numWorkers;
+		}
+
+		public void setNumWorkers(int numWorkers) {
+			this.numWorkers = numWorkers;
+		}
+
+		public QueueFullPolicy getQueueFullPolicy() {
+			return this.queueFullPolicy;
+		}
+
+		public void setQueueFullPolicy(QueueFullPolicy queueFullPolicy) {
+			this.queueFullPolicy = queueFullPolicy;
+		}
+
+		public Duration getSubmitTimeout() {
+			return this.submitTimeout;
+		}
+
+		public void setSubmitTimeout(Duration submitTimeout) {
+			this.submitTimeout = submitTimeout;
+		}
+
+		public Duration getShutdownTimeout() {
+			return this.shutdownTimeout;
+		}
+
+		public void setShutdownTimeout(Duration shutdownTimeout) {
+			this.shutdownTimeout = shutdownTimeout;
+		}
+
+		public int getRecentCapacity() {
+			return this.recentCapacity;
+		}
+
+		public void setRecentCapacity(int recentCapacity) {
+			this.recentCapacity = recentCapacity;
+		}
+
+		public RateLimiter getRateLimiter() {
+			return this.rateLimiter;
+		}
+
+	}
+
+	/**
+	 * Where an executor's token buckets live.
+	 */
+	public static class RateLimiter {
+
+		/**
+		 * Where the token buckets live: 'local' to this process, or 'redis' to share one
+		 * budget between replicas.
+		 */
+		private Store store = Store.LOCAL;
+
+		/**
+		 * Prefix of the Redis keys of the buckets: <key-prefix>:<executor>:<bucket>.
+		 */
+		private String keyPrefix = "lionfuncs";
+
+		public Store getStore() {
+			return this.store;
+		}
+
+		public void setStore(Store store) {
+			this.store = store;
+		}
+
+		public String getKeyPrefix() {
+			return this.keyPrefix;
+		}
+
+		public void setKeyPrefix(String keyPrefix) {
+			this.keyPrefix = keyPrefix;
+		}
+
+		/**
+		 * Where token buckets live.
+		 */
+		public enum Store {
+
+			/**
+			 * In this process.
+			 */
+			LOCAL,
+
+			/**
+			 * In Redis, shared by every replica using the same executor name.
+			 */
+			REDIS
+
+		}
+
+	}
+
+	/**
+	 * Settings of an API client.
+	 */
+	public static class Client {
+
+		/**
+		 * Base URL of the API, such as https://api.example.com/v1.
+		 */
+		private @Nullable String baseUrl;
+
+		/**
+		 * Timeout of each attempt of a request.
+		 */
+		private Duration timeout = Duration.ofSeconds(10);
+
+		/**
+		 * Headers sent with every request.
+		 */
+		private Map<String, String> headers = new LinkedHashMap<>();
+
+		private final CircuitBreaker circuitBreaker = new CircuitBreaker();
+
+		private final Retry retry = new Retry();
+
+		public @Nullable String getBaseUrl() {
+			return this.baseUrl;
+		}
+
+		public void setBaseUrl(@Nullable String baseUrl) {
+			this.baseUrl = baseUrl;
+		}
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
+		}
+
+		public Map<String, String> getHeaders() {
+			return this.headers;
+		}
+
+		public void setHeaders(Map<String, String> headers) {
+			this.headers = headers;
+		}
+
+		public CircuitBreaker getCircuitBreaker() {
+			return this.circuitBreaker;
+		}
+
+		public Retry getRetry() {
+			return this.retry;
+		}
+
+	}
+
+	/**
+	 * Settings of a named API client and of its own executor.
+	 */
+	public static class NamedClient extends Client {
+
+		private final Executor executor = new Executor();
+
+		public Executor getExecutor() {
+			return this.executor;
+		}
+
+	}
+
+	/**
+	 * Circuit breaker of a client, built into a Resilience4j CircuitBreaker.
+	 */
+	public static class CircuitBreaker {
+
+		/**
+		 * Whether requests go through a circuit breaker.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Failed calls, in a window of that many calls, that open the breaker.
+		 */
+		private int failureThreshold = 5;
+
+		/**
+		 * How long the breaker stays open before letting trial calls through.
+		 */
+		private Duration recoveryTime = Duration.ofSeconds(30);
+
+		/**
+		 * Trial calls let through while half open.
+		 */
+		private int halfOpenMaxCalls = 1;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public int getFailureThreshold() {
+			return this.failureThreshold;
+		}
+
+		public void setFailureThreshold(int failureThreshold) {
+			this.failureThreshold = failureThreshold;
+		}
+
+		public Duration getRecoveryTime() {
+			return this.recoveryTime;
+		}
+
+		public void setRecoveryTime(Duration recoveryTime) {
+			this.recoveryTime = recoveryTime;
+		}
+
+		public int getHalfOpenMaxCalls() {
+			return this.halfOpenMaxCalls;
+		}
+
+		public void setHalfOpenMaxCalls(int halfOpenMaxCalls) {
+			this.halfOpenMaxCalls = halfOpenMaxCalls;
+		}
+
+	}
+
+	/**
+	 * Retry of a client, built into a Resilience4j Retry.
+	 */
+	public static class Retry {
+
+		/**
+		 * Whether failed requests are retried when safe.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Retries after the first attempt.
+		 */
+		private int maxRetries = 3;
+
+		/**
+		 * Delay before the first retry.
+		 */
+		private Duration baseDelay = Duration.ofSeconds(1);
+
+		/**
+		 * Longest delay between attempts (a longer Retry-After is still honoured).
+		 */
+		private Duration maxDelay = Duration.ofSeconds(30);
+
+		/**
+		 * Factor by which the delay grows after each retry.
+		 */
+		private double backoffFactor = 2;
+
+		/**
+		 * Whether delays are randomised so that clients do not retry in step.
+		 */
+		private boolean jitter = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public int getMaxRetries() {
+			return this.maxRetries;
+		}
+
+		public void setMaxRetries(int maxRetries) {
+			this.maxRetries = maxRetries;
+		}
+
+		public Duration getBaseDelay() {
+			return this.baseDelay;
+		}
+
+		public void setBaseDelay(Duration baseDelay) {
+			this.baseDelay = baseDelay;
+		}
+
+		public Duration getMaxDelay() {
+			return this.maxDelay;
+		}
+
+		public void setMaxDelay(Duration maxDelay) {
+			this.maxDelay = maxDelay;
+		}
+
+		public double getBackoffFactor() {
+			return this.backoffFactor;
+		}
+
+		public void setBackoffFactor(double backoffFactor) {
+			this.backoffFactor = backoffFactor;
+		}
+
+		public boolean isJitter() {
+			return this.jitter;
+		}
+
+		public void setJitter(boolean jitter) {
+			this.jitter = jitter;
+		}
+
+	}
+
+	/**
+	 * Where request lifecycle events go.
+	 */
+	public static class Events {
+
+		/**
+		 * Whether request status changes are published as Spring ApplicationEvents
+		 * (RequestStatusChangedEvent).
+		 */
+		private boolean publishApplicationEvents = true;
+
+		/**
+		 * Comma-separated list of statuses whose changes are published as
+		 * ApplicationEvents.
+		 */
+		private Set<RequestStatus> applicationEventStatuses = EnumSet.allOf(RequestStatus.class);
+
+		/**
+		 * Comma-separated list of statuses whose changes are sent to the event handlers.
+		 */
+		private Set<RequestStatus> handlerStatuses = EnumSet.of(RequestStatus.COMPLETED, RequestStatus.FAILED,
+				RequestStatus.CANCELLED);
+
+		/**
+		 * Environment variable holding more event handlers, as
+		 * name=config|name2=config|name3.
+		 */
+		private String handlersEnvVariable = "E3_EVENT_HANDLERS";
+
+		/**
+		 * Directory where events that could not be delivered wait to be re-sent.
+		 * Defaults to a directory under java.io.tmpdir.
+		 */
+		private @Nullable Path spoolDirectory;
+
+		private final Logging logging = new Logging();
+
+		private final File file = new File();
+
+		private final Webhook webhook = new Webhook();
+
+		public boolean isPublishApplicationEvents() {
+			return this.publishApplicationEvents;
+		}
+
+		public void setPublishApplicationEvents(boolean publishApplicationEvents) {
+			this.publishApplicationEvents = publishApplicationEvents;
+		}
+
+		public Set<RequestStatus> getApplicationEventStatuses() {
+			return this.applicationEventStatuses;
+		}
+
+		public void setApplicationEventStatuses(Set<RequestStatus> applicationEventStatuses) {
+			this.applicationEventStatuses = applicationEventStatuses;
+		}
+
+		public Set<RequestStatus> getHandlerStatuses() {
+			return this.handlerStatuses;
+		}
+
+		public void setHandlerStatuses(Set<RequestStatus> handlerStatuses) {
+			this.handlerStatuses = handlerStatuses;
+		}
+
+		public String getHandlersEnvVariable() {
+			return this.handlersEnvVariable;
+		}
+
+		public void setHandlersEnvVariable(String handlersEnvVariable) {
+			this.handlersEnvVariable = handlersEnvVariable;
+		}
+
+		public @Nullable Path getSpoolDirectory() {
+			return this.spoolDirectory;
+		}
+
+		public void setSpoolDirectory(@Nullable Path spoolDirectory) {
+			this.spoolDirectory = spoolDirectory;
+		}
+
+		public Logging getLogging() {
+			return this.logging;
+		}
+
+		public File getFile() {
+			return this.file;
+		}
+
+		public Webhook getWebhook() {
+			return this.webhook;
+		}
+
+		/**
+		 * The built-in handler that logs events.
+		 */
+		public static class Logging {
+
+			/**
+			 * Whether events are logged.
+			 */
+			private boolean enabled;
+
+			/**
+			 * Name of the logger events are logged to.
+			 */
+			private String logger = "lionfuncs.events";
+
+			/**
+			 * Level events are logged at.
+			 */
+			private String level = "INFO";
+
+			public boolean isEnabled() {
+				return this.enabled;
+			}
+
+			public void setEnabled(boolean enabled) {
+				this.enabled = enabled;
+			}
+
+			public String getLogger() {
+				return this.logger;
+			}
+
+			public void setLogger(String logger) {
+				this.logger = logger;
+			}
+
+			public String getLevel() {
+				return this.level;
+			}
+
+			public void setLevel(String level) {
+				this.level = level;
+			}
+
+		}
+
+		/**
+		 * The built-in handler that writes events to files.
+		 */
+		public static class File {
+
+			/**
+			 * Whether events are written to files.
+			 */
+			private boolean enabled;
+
+			/**
+			 * Directory events and their attachments are written to.
+			 */
+			private @Nullable Path directory;
+
+			public boolean isEnabled() {
+				return this.enabled;
+			}
+
+			public void setEnabled(boolean enabled) {
+				this.enabled = enabled;
+			}
+
+			public @Nullable Path getDirectory() {
+				return this.directory;
+			}
+
+			public void setDirectory(@Nullable Path directory) {
+				this.directory = directory;
+			}
+
+		}
+
+		/**
+		 * The built-in handler that posts events to a URL.
+		 */
+		public static class Webhook {
+
+			/**
+			 * Whether events are posted to a webhook.
+			 */
+			private boolean enabled;
+
+			/**
+			 * URL events are posted to, as JSON.
+			 */
+			private @Nullable String url;
+
+			/**
+			 * Timeout of each post.
+			 */
+			private Duration timeout = Duration.ofSeconds(5);
+
+			public boolean isEnabled() {
+				return this.enabled;
+			}
+
+			public void setEnabled(boolean enabled) {
+				this.enabled = enabled;
+			}
+
+			public @Nullable String getUrl() {
+				return this.url;
+			}
+
+			public void setUrl(@Nullable String url) {
+				this.url = url;
+			}
+
+			public Duration getTimeout() {
+				return this.timeout;
+			}
+
+			public void setTimeout(Duration timeout) {
+				this.timeout = timeout;
+			}
+
+		}
+
+	}
+
+	/**
+	 * The HTTP connections of the API clients.
+	 */
+	public static class Connections {
+
+		/**
+		 * Whether connection lifecycle events are produced.
+		 */
+		private boolean events = true;
+
+		/**
+		 * How long a pooled connection may stay idle before it is closed; keep it below
+		 * the servers' keep-alive timeout.
+		 */
+		private Duration maxIdleTime = Duration.ofSeconds(4);
+
+		public boolean isEvents() {
+			return this.events;
+		}
+
+		public void setEvents(boolean events) {
+			this.events = events;
+		}
+
+		public Duration getMaxIdleTime() {
+			return this.maxIdleTime;
+		}
+
+		public void setMaxIdleTime(Duration maxIdleTime) {
+			this.maxIdleTime = maxIdleTime;
+		}
+
+	}
+
+	/**
+	 * What the lionfuncs health indicator reports as DOWN besides a stopped executor.
+	 */
+	public static class Health {
+
+		/**
+		 * Whether an open circuit breaker makes the health DOWN.
+		 */
+		private boolean downWhenCircuitOpen;
+
+		/**
+		 * Whether a full queue makes the health DOWN.
+		 */
+		private boolean downWhenQueueFull;
+
+		public boolean isDownWhenCircuitOpen() {
+			return this.downWhenCircuitOpen;
+		}
+
+		public void setDownWhenCircuitOpen(boolean downWhenCircuitOpen) {
+			this.downWhenCircuitOpen = downWhenCircuitOpen;
+		}
+
+		public boolean isDownWhenQueueFull() {
+			return this.downWhenQueueFull;
+		}
+
+		public void setDownWhenQueueFull(boolean downWhenQueueFull) {
+			this.downWhenQueueFull = downWhenQueueFull;
+		}
+
+	}
+
+}

@@ -1,0 +1,68 @@
+package io.lionfuncs.autoconfigure;
+
+import java.util.Map;
+
+import io.lionfuncs.network.Executor;
+
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.support.AutowireCandidateQualifier;
+import org.springframework.beans.factory.support.BeanDefinitionRegistry;
+import org.springframework.beans.factory.support.RootBeanDefinition;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.context.EnvironmentAware;
+import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
+import org.springframework.core.env.Environment;
+import org.springframework.core.type.AnnotationMetadata;
+
+/**
+ * Registers the beans of each client under {@code lionfuncs.clients.<name>}: an
+ * {@link Executor} named {@code lionfuncsExecutor.<name>}, injectable with
+ * {@code @Qualifier("<name>")}.
+ *
+ * @since 0.1.0
+ */
+class NamedClientsRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAware {
+
+	static final String EXECUTOR_BEAN_PREFIX = "lionfuncsExecutor.";
+
+	private Environment environment;
+
+	@Override
+	public void setEnvironment(Environment environment) {
+		this.environment = environment;
+	}
+
+	@Override
+	public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
+		for (String name : clientNames(this.environment)) {
+			register(registry, EXECUTOR_BEAN_PREFIX + name, Executor.class, "lionfuncsExecutorFactory", "createNamed",
+					name);
+		}
+	}
+
+	static Iterable<String> clientNames(Environment environment) {
+		Map<String, LionfuncsProperties.NamedClient> clients = Binder.get(environment)
+			.bind("lionfuncs.clients", Bindable.mapOf(String.class, LionfuncsProperties.NamedClient.class))
+			.orElse(Map.of());
+		if (clients.containsKey("default")) {
+			throw new InvalidLionfuncsPropertyException("lionfuncs.clients.default", "default",
+					"another name: 'default' is the client configured under lionfuncs.client");
+		}
+		return clients.keySet();
+	}
+
+	static void register(BeanDefinitionRegistry registry, String beanName, Class<?> type, String factoryBean,
+			String factoryMethod, String name) {
+		if (registry.containsBeanDefinition(beanName)) {
+			return;
+		}
+		RootBeanDefinition definition = new RootBeanDefinition(type);
+		definition.setFactoryBeanName(factoryBean);
+		definition.setFactoryMethodName(factoryMethod);
+		definition.getConstructorArgumentValues().addGenericArgumentValue(name);
+		definition.addQualifier(new AutowireCandidateQualifier(Qualifier.class, name));
+		registry.registerBeanDefinition(beanName, definition);
+	}
+
+}

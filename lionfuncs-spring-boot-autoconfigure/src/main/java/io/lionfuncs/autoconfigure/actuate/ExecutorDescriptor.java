@@ -1,0 +1,119 @@
+package io.lionfuncs.autoconfigure.actuate;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.lionfuncs.network.Executor;
+import io.lionfuncs.network.ExecutorStats;
+import io.lionfuncs.network.NetworkRequestEvent;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An executor as the {@code lionfuncs} endpoint shows it: queue, concurrency, buckets,
+ * counts and the requests in flight. Holds no payload, body or header value.
+ *
+ * @param running whether the executor accepts tasks
+ * @param queue the queue's depth and capacity
+ * @param concurrency the concurrency slots
+ * @param workers dispatcher loops
+ * @param buckets the token buckets: {@code requests} and {@code apiTokens} (null when
+ * disabled)
+ * @param counts requests per status, and rejections
+ * @param inFlight requests holding a slot, oldest first
+ * @since 0.1.0
+ */
+public record ExecutorDescriptor(boolean running, QueueDescriptor queue, ConcurrencyDescriptor concurrency,
+		int workers, Map<String, @Nullable BucketDescriptor> buckets, Map<String, Long> counts,
+		List<InFlightDescriptor> inFlight) {
+
+	/** Requests listed in {@code inFlight} at most. */
+	static final int MAX_IN_FLIGHT = 100;
+
+	static ExecutorDescriptor of(Executor executor, Instant now) {
+		ExecutorStats stats = executor.stats();
+		Map<String, @Nullable BucketDescriptor> buckets = new LinkedHashMap<>();
+		buckets.put("requests", BucketDescriptor.of(stats.requestsBucket()));
+		buckets.put("apiTokens", (stats.apiTokensBucket() != null) ? BucketDescriptor.of(stats.apiTokensBucket()) : null);
+		Map<String, Long> counts = new LinkedHashMap<>();
+		counts.put("QUEUED", (long) stats.queueDepth());
+		counts.put("PROCESSING", (long) stats.processing());
+		counts.put("CALLING", (long) stats.calling());
+		counts.put("COMPLETED", stats.completed());
+		counts.put("FAILED", stats.failed());
+		counts.put("CANCELLED", stats.cancelled());
+		counts.put("rejected", stats.rejected());
+		List<InFlightDescriptor> inFlight = executor.inFlight()
+			.stream()
+			.sorted(java.util.Comparator.comparing(NetworkRequestEvent::getCreatedAt))
+			.limit(MAX_IN_FLIGHT)
+			.map((event) -> InFlightDescriptor.of(event, now))
+			.toList();
+		return new ExecutorDescriptor(stats.running(),
+				new QueueDescriptor(stats.queueDepth(), stats.queueCapacity(), stats.queueRemaining()),
+				new ConcurrencyDescriptor(stats.concurrencyLimit(), stats.concurrencyInUse(),
+						stats.concurrencyLimit() - stats.concurrencyInUse()),
+				stats.workers(), buckets, counts, inFlight);
+	}
+
+	/**
+	 * The queue.
+	 *
+	 * @param depth tasks waiting
+	 * @param capacity tasks that may wait
+	 * @param remaining room left
+	 */
+	public record QueueDescriptor(int depth, int capacity, int remaining) {
+	}
+
+	/**
+	 * The concurrency slots.
+	 *
+	 * @param limit calls allowed in flight
+	 * @param inUse slots held
+	 * @param available slots free
+	 */
+	public record ConcurrencyDescriptor(int limit, int inUse, int available) {
+	}
+
+	/**
+	 * A token bucket.
+	 *
+	 * @param capacity burst size
+	 * @param available tokens available now (negative while in debt)
+	 * @param rate tokens added per period
+	 * @param period the refill period, ISO-8601
+	 */
+	public record BucketDescriptor(double capacity, double available, double rate, String period) {
+
+		static BucketDescriptor of(ExecutorStats.BucketStats bucket) {
+			return new BucketDescriptor(bucket.capacity(), bucket.available(), bucket.rate(),
+					bucket.period().toString());
+		}
+
+	}
+
+	/**
+	 * A request holding a concurrency slot.
+	 *
+	 * @param requestId the request id
+	 * @param status {@code PROCESSING} (waiting for tokens) or {@code CALLING}
+	 * @param method the HTTP method
+	 * @param endpointUrl the URL, sensitive query values redacted
+	 * @param apiTokens API tokens reserved
+	 * @param ageMillis time since the request was created
+	 */
+	public record InFlightDescriptor(String requestId, String status, @Nullable String method,
+			@Nullable String endpointUrl, long apiTokens, long ageMillis) {
+
+		static InFlightDescriptor of(NetworkRequestEvent event, Instant now) {
+			return new InFlightDescriptor(event.getRequestId(), event.getStatus().name(), event.getMethod(),
+					event.getEndpointUrl(), event.getNumApiTokensNeeded(),
+					Math.max(0, Duration.between(event.getCreatedAt(), now).toMillis()));
+		}
+
+	}
+
+}

@@ -1,0 +1,111 @@
+package io.lionfuncs.autoconfigure.actuate;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import io.lionfuncs.network.Executor;
+import io.lionfuncs.network.NetworkRequestEvent;
+import io.lionfuncs.network.RequestStatus;
+import io.lionfuncs.network.RequestStatusListener;
+import io.lionfuncs.network.limit.TokenBucket;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Meters of the lionfuncs executors, tagged {@code executor}: queue depth and room,
+ * calls in flight, rejections, bucket levels, time spent waiting for tokens, and the
+ * time from queue to terminal status of every request by status. Tags are bounded:
+ * never a request id, URL or user.
+ *
+ * @since 0.1.0
+ */
+public class ExecutorMeterBinder implements MeterBinder, RequestStatusListener {
+
+	private final List<Executor> executors;
+
+	private final Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
+
+	private volatile @Nullable MeterRegistry registry;
+
+	public ExecutorMeterBinder(List<Executor> executors) {
+		this.executors = executors;
+	}
+
+	@Override
+	public void bindTo(MeterRegistry registry) {
+		for (Executor executor : this.executors) {
+			Tags tags = Tags.of("executor", executor.getName());
+			Gauge.builder("lionfuncs.executor.queued", executor, (e) -> e.stats().queueDepth())
+				.tags(tags)
+				.baseUnit("tasks")
+				.description("Tasks waiting in the executor's queue")
+				.register(registry);
+			Gauge.builder("lionfuncs.executor.queue.remaining", executor, (e) -> e.stats().queueRemaining())
+				.tags(tags)
+				.baseUnit("tasks")
+				.description("Room left in the executor's queue")
+				.register(registry);
+			Gauge.builder("lionfuncs.executor.active", executor, (e) -> e.getConcurrencyLimiter().inUse())
+				.tags(tags)
+				.baseUnit("requests")
+				.description("Requests holding a concurrency slot: waiting for tokens or calling")
+				.register(registry);
+			FunctionCounter.builder("lionfuncs.executor.rejected", executor, (e) -> e.stats().rejected())
+				.tags(tags)
+				.baseUnit("tasks")
+				.description("Submissions rejected because the queue was full or the executor stopped")
+				.register(registry);
+			bucket(registry, tags, "requests", executor.getRequestsBucket());
+			TokenBucket apiTokens = executor.getApiTokensBucket();
+			if (apiTokens != null) {
+				bucket(registry, tags, "api-tokens", apiTokens);
+			}
+			FunctionTimer
+				.builder("lionfuncs.ratelimiter.wait", executor, (e) -> e.stats().rateLimitWaits(),
+						(e) -> e.stats().rateLimitWaitTime().toNanos(), TimeUnit.NANOSECONDS)
+				.tags(tags)
+				.description("Time calls waited for their reserved tokens")
+				.register(registry);
+		}
+		this.registry = registry;
+	}
+
+	private static void bucket(MeterRegistry registry, Tags tags, String name, TokenBucket bucket) {
+		Gauge.builder("lionfuncs.ratelimiter.available", bucket, TokenBucket::availableTokens)
+			.tags(tags.and(Tag.of("bucket", name)))
+			.baseUnit("tokens")
+			.description("Tokens available in the bucket; negative while reserved ahead")
+			.register(registry);
+	}
+
+	@Override
+	public void onStatusChange(NetworkRequestEvent event, RequestStatus previous, RequestStatus current) {
+		MeterRegistry meters = this.registry;
+		if (meters == null || !current.isTerminal()) {
+			return;
+		}
+		String executor = (event.getExecutorName() != null) ? event.getExecutorName() : "unknown";
+		Timer timer = this.requestTimers.computeIfAbsent(executor + '/' + current.name(),
+				(key) -> Timer.builder("lionfuncs.requests")
+					.tags("executor", executor, "status", current.name())
+					.description("Time from entering the queue to the terminal status")
+					.register(meters));
+		Instant start = (event.getQueuedAt() != null) ? event.getQueuedAt() : event.getCreatedAt();
+		Instant end = event.getCompletedAt();
+		if (end != null) {
+			timer.record(Duration.between(start, end));
+		}
+	}
+
+}

@@ -1,0 +1,34 @@
+package io.lionfuncs.autoconfigure.actuate;
+
+import io.lionfuncs.autoconfigure.LionfuncsAutoConfiguration;
+import io.lionfuncs.autoconfigure.LionfuncsNamedClientsAutoConfiguration;
+import io.lionfuncs.network.Executor;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Auto-configuration for the {@link LionfuncsEndpoint}.
+ *
+ * @since 0.1.0
+ */
+@AutoConfiguration(after = { LionfuncsAutoConfiguration.class, LionfuncsNamedClientsAutoConfiguration.class })
+@ConditionalOnClass({ Endpoint.class, Executor.class })
+@ConditionalOnBooleanProperty(name = "lionfuncs.enabled", matchIfMissing = true)
+@ConditionalOnAvailableEndpoint(LionfuncsEndpoint.class)
+public final class LionfuncsEndpointAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	LionfuncsEndpoint lionfuncsEndpoint(ObjectProvider<Executor> executors,
+			ObjectProvider<LionfuncsEndpointContributor> contributors) {
+		return new LionfuncsEndpoint(executors.orderedStream().toList(), contributors.orderedStream().toList());
+	}
+
+}

@@ -1,0 +1,40 @@
+package io.lionfuncs.autoconfigure.actuate;
+
+import io.lionfuncs.autoconfigure.LionfuncsAutoConfiguration;
+import io.lionfuncs.autoconfigure.LionfuncsNamedClientsAutoConfiguration;
+import io.lionfuncs.autoconfigure.LionfuncsProperties;
+import io.lionfuncs.network.Executor;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Auto-configuration for the {@link LionfuncsHealthIndicator}.
+ *
+ * @since 0.1.0
+ */
+@AutoConfiguration(after = { LionfuncsAutoConfiguration.class, LionfuncsNamedClientsAutoConfiguration.class },
+		beforeName = "org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration")
+@ConditionalOnClass({ HealthIndicator.class, ConditionalOnEnabledHealthIndicator.class, Executor.class })
+@ConditionalOnBooleanProperty(name = "lionfuncs.enabled", matchIfMissing = true)
+@ConditionalOnBean(LionfuncsProperties.class)
+@ConditionalOnEnabledHealthIndicator("lionfuncs")
+public final class LionfuncsHealthContributorAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean(name = { "lionfuncsHealthIndicator", "lionfuncsHealthContributor" })
+	LionfuncsHealthIndicator lionfuncsHealthIndicator(ObjectProvider<Executor> executors,
+			ObjectProvider<LionfuncsHealthIndicator.HealthDetailsContributor> contributors,
+			LionfuncsProperties properties) {
+		return new LionfuncsHealthIndicator(executors.orderedStream().toList(),
+				contributors.orderedStream().toList(), properties.getHealth().isDownWhenQueueFull());
+	}
+
+}

@@ -1,0 +1,32 @@
+package io.lionfuncs.autoconfigure.actuate;
+
+import io.lionfuncs.autoconfigure.LionfuncsAutoConfiguration;
+import io.lionfuncs.autoconfigure.LionfuncsNamedClientsAutoConfiguration;
+import io.lionfuncs.network.Executor;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Auto-configuration for the meters of the lionfuncs executors.
+ *
+ * @since 0.1.0
+ */
+@AutoConfiguration(after = { LionfuncsAutoConfiguration.class, LionfuncsNamedClientsAutoConfiguration.class },
+		afterName = "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration")
+@ConditionalOnClass({ MeterRegistry.class, Executor.class })
+@ConditionalOnBooleanProperty(name = "lionfuncs.enabled", matchIfMissing = true)
+public final class LionfuncsMetricsAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	ExecutorMeterBinder lionfuncsExecutorMeterBinder(ObjectProvider<Executor> executors) {
+		return new ExecutorMeterBinder(executors.orderedStream().toList());
+	}
+
+}

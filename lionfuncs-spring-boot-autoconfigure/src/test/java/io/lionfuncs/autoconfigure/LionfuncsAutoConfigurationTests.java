@@ -1,0 +1,320 @@
+package io.lionfuncs.autoconfigure;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.github.bucket4j.Bucket;
+import io.lionfuncs.network.CallResult;
+import io.lionfuncs.network.Executor;
+import io.lionfuncs.network.ExecutorSettings;
+import io.lionfuncs.network.NetworkRequestEvent;
+import io.lionfuncs.network.QueueFullPolicy;
+import io.lionfuncs.network.Redactor;
+import io.lionfuncs.network.RequestStatus;
+import io.lionfuncs.network.RequestStatusListener;
+import io.lionfuncs.network.TaskRequest;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link LionfuncsAutoConfiguration} and
+ * {@link LionfuncsNamedClientsAutoConfiguration}.
+ */
+class LionfuncsAutoConfigurationTests {
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(LionfuncsAutoConfiguration.class,
+				LionfuncsNamedClientsAutoConfiguration.class));
+
+	@Test
+	void defaultExecutorIsStartedWithTheSeedDefaults() {
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasSingleBean(Executor.class).hasBean("lionfuncsExecutor");
+			Executor executor = context.getBean(Executor.class);
+			assertThat(executor.isRunning()).isTrue();
+			assertThat(executor.getSettings())
+				.isEqualTo(ExecutorSettings.defaults().toBuilder().redactHeaders(Redactor.DEFAULT_HEADERS).build());
+			assertThat(context).hasSingleBean(ApplicationEventPublishingListener.class);
+		});
+	}
+
+	@Test
+	void executorPropertiesAreBound() {
+		this.contextRunner
+			.withPropertyValues("lionfuncs.executor.queue-capacity=50", "lionfuncs.executor.concurrency-limit=3",
+					"lionfuncs.executor.requests-rate=2.5", "lionfuncs.executor.requests-period=2s",
+					"lionfuncs.executor.requests-bucket-capacity=4", "lionfuncs.executor.api-tokens-rate=90000",
+					"lionfuncs.executor.api-tokens-period=1m", "lionfuncs.executor.api-tokens-bucket-capacity=20000",
+					"lionfuncs.executor.num-workers=2", "lionfuncs.executor.queue-full-policy=wait",
+					"lionfuncs.executor.submit-timeout=750ms", "lionfuncs.executor.shutdown-timeout=3s",
+					"lionfuncs.executor.recent-capacity=7", "lionfuncs.redact-headers=X-Tenant")
+			.run((context) -> {
+				ExecutorSettings settings = context.getBean(Executor.class).getSettings();
+				assertThat(settings.queueCapacity()).isEqualTo(50);
+				assertThat(settings.concurrencyLimit()).isEqualTo(3);
+				assertThat(settings.requestsRate()).isEqualTo(2.5);
+				assertThat(settings.requestsPeriod()).isEqualTo(Duration.ofSeconds(2));
+				assertThat(settings.requestsBucketCapacity()).isEqualTo(4);
+				assertThat(settings.apiTokensRate()).isEqualTo(90000.0);
+				assertThat(settings.apiTokensPeriod()).isEqualTo(Duration.ofMinutes(1));
+				assertThat(settings.apiTokensBucketCapacity()).isEqualTo(20000);
+				assertThat(settings.numWorkers()).isEqualTo(2);
+				assertThat(settings.queueFullPolicy()).isEqualTo(QueueFullPolicy.WAIT);
+				assertThat(settings.submitTimeout()).isEqualTo(Duration.ofMillis(750));
+				assertThat(settings.shutdownTimeout()).isEqualTo(Duration.ofSeconds(3));
+				assertThat(settings.recentCapacity()).isEqualTo(7);
+				assertThat(settings.redactHeaders()).containsExactly("X-Tenant");
+			});
+	}
+
+	@Test
+	void userExecutorReplacesTheDefaultAndIsStarted() {
+		this.contextRunner.withUserConfiguration(UserExecutorConfiguration.class).run((context) -> {
+			assertThat(context).hasSingleBean(Executor.class).doesNotHaveBean("lionfuncsExecutor");
+			assertThat(context.getBean(Executor.class).getName()).isEqualTo("mine");
+			assertThat(context.getBean(Executor.class).isRunning()).isTrue();
+		});
+	}
+
+	@Test
+	void disabledLeavesNoBeans() {
+		this.contextRunner.withPropertyValues("lionfuncs.enabled=false").run((context) -> {
+			assertThat(context).doesNotHaveBean(Executor.class);
+			assertThat(context).doesNotHaveBean(ExecutorsLifecycle.class);
+			assertThat(context).doesNotHaveBean(LionfuncsProperties.class);
+		});
+	}
+
+	@Test
+	void backsOffWithoutBucket4j() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader(Bucket.class))
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(Executor.class));
+	}
+
+	@Test
+	void namedClientsGetTheirOwnExecutorsInjectableByQualifier() {
+		this.contextRunner
+			.withPropertyValues("lionfuncs.clients.openai.executor.requests-rate=3",
+					"lionfuncs.clients.anthropic.executor.concurrency-limit=2")
+			.withUserConfiguration(QualifiedInjectionConfiguration.class)
+			.run((context) -> {
+				assertThat(context).getBeans(Executor.class)
+					.containsOnlyKeys("lionfuncsExecutor", "lionfuncsExecutor.openai", "lionfuncsExecutor.anthropic");
+				Executor openai = context.getBean(QualifiedInjectionConfiguration.class).openai;
+				assertThat(openai.getName()).isEqualTo("openai");
+				assertThat(openai.getSettings().requestsRate()).isEqualTo(3);
+				assertThat(openai.isRunning()).isTrue();
+				assertThat(context.getBean("lionfuncsExecutor.anthropic", Executor.class).getSettings()
+					.concurrencyLimit()).isEqualTo(2);
+				assertThat(context.getBean("lionfuncsExecutor", Executor.class).getName()).isEqualTo("default");
+			});
+	}
+
+	@Test
+	void statusChangesArePublishedAsApplicationEventsInOrder() {
+		this.contextRunner.withUserConfiguration(EventCollectorConfiguration.class).run((context) -> {
+			List<RequestStatusChangedEvent> events = context.getBean(EventCollectorConfiguration.class).events;
+			NetworkRequestEvent request = context.getBean(Executor.class)
+				.submitTask(TaskRequest.ofStage(() -> CompletableFuture.completedFuture(CallResult.of(200, "ok")))
+					.build());
+			request.completion().get();
+
+			assertThat(events).extracting(RequestStatusChangedEvent::getStatus)
+				.containsExactly(RequestStatus.QUEUED, RequestStatus.PROCESSING, RequestStatus.CALLING,
+						RequestStatus.COMPLETED);
+			assertThat(events).allSatisfy((event) -> {
+				assertThat(event.getExecutorName()).isEqualTo("default");
+				assertThat(event.getRequest().requestId()).isEqualTo(request.getRequestId());
+			});
+			assertThat(events.get(3).getPreviousStatus()).isEqualTo(RequestStatus.CALLING);
+			assertThat(events.get(3).getRequest().responseStatusCode()).isEqualTo(200);
+		});
+	}
+
+	@Test
+	void publishedStatusesAreConfigurable() {
+		this.contextRunner.withUserConfiguration(EventCollectorConfiguration.class)
+			.withPropertyValues("lionfuncs.events.application-event-statuses=completed,failed")
+			.run((context) -> {
+				context.getBean(Executor.class)
+					.submitTask(TaskRequest.ofStage(() -> CompletableFuture.completedFuture(CallResult.of(200, null)))
+						.build())
+					.completion()
+					.get();
+				assertThat(context.getBean(EventCollectorConfiguration.class).events)
+					.extracting(RequestStatusChangedEvent::getStatus)
+					.containsExactly(RequestStatus.COMPLETED);
+			});
+	}
+
+	@Test
+	void applicationEventsCanBeTurnedOff() {
+		this.contextRunner.withPropertyValues("lionfuncs.events.publish-application-events=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(ApplicationEventPublishingListener.class));
+	}
+
+	@Test
+	void statusListenerBeansAreAttachedToEveryExecutor() {
+		this.contextRunner.withUserConfiguration(StatusListenerConfiguration.class)
+			.withPropertyValues("lionfuncs.clients.openai.base-url=http://localhost")
+			.run((context) -> {
+				for (Executor executor : context.getBeansOfType(Executor.class).values()) {
+					executor.submitTask(TaskRequest.ofStage(() -> CompletableFuture.completedFuture(CallResult.of(204, null)))
+						.build()).completion().get();
+				}
+				assertThat(context.getBean(StatusListenerConfiguration.class).executors).containsExactlyInAnyOrder(
+						"default", "openai");
+			});
+	}
+
+	@Test
+	void contextCloseStopsTheExecutorsGracefully() {
+		CompletableFuture<CallResult> call = new CompletableFuture<>();
+		this.contextRunner.withPropertyValues("lionfuncs.executor.shutdown-timeout=0s").run((context) -> {
+			Executor executor = context.getBean(Executor.class);
+			NetworkRequestEvent event = executor.submitTask(TaskRequest.ofStage(() -> call).build());
+			context.close();
+			assertThat(executor.isRunning()).isFalse();
+			assertThat(event.getStatus()).isEqualTo(RequestStatus.CANCELLED);
+		});
+	}
+
+	@Test
+	void invalidValuesFailStartUpNamingTheKeyTheValueAndTheFix() {
+		assertInvalid("lionfuncs.executor.requests-rate=-1", "lionfuncs.executor.requests-rate", "-1.0",
+				"greater than 0");
+		assertInvalid("lionfuncs.executor.requests-rate=0", "lionfuncs.executor.requests-rate", "0.0",
+				"greater than 0");
+		assertInvalid("lionfuncs.executor.queue-capacity=0", "lionfuncs.executor.queue-capacity", "0", "at least 1");
+		assertInvalid("lionfuncs.executor.concurrency-limit=-5", "lionfuncs.executor.concurrency-limit", "-5",
+				"at least 1");
+		assertInvalid("lionfuncs.executor.num-workers=0", "lionfuncs.executor.num-workers", "0", "at least 1");
+		assertInvalid("lionfuncs.executor.requests-bucket-capacity=0", "lionfuncs.executor.requests-bucket-capacity",
+				"0", "at least 1");
+		assertInvalid("lionfuncs.executor.api-tokens-rate=-100", "lionfuncs.executor.api-tokens-rate", "-100.0",
+				"greater than 0");
+		assertInvalid(new String[] { "lionfuncs.executor.api-tokens-rate=1000",
+				"lionfuncs.executor.api-tokens-bucket-capacity=0" }, "lionfuncs.executor.api-tokens-bucket-capacity",
+				"0", "at least 1");
+		assertInvalid("lionfuncs.executor.requests-period=0s", "lionfuncs.executor.requests-period", "PT0S",
+				"greater than 0");
+		assertInvalid("lionfuncs.executor.submit-timeout=-1s", "lionfuncs.executor.submit-timeout", "PT-1S",
+				"greater than 0");
+		assertInvalid("lionfuncs.executor.shutdown-timeout=-2s", "lionfuncs.executor.shutdown-timeout", "PT-2S",
+				"0 or more");
+		assertInvalid("lionfuncs.executor.requests-rate=5000000000", "lionfuncs.executor.requests-rate", "5.0E9",
+				"1 token per nanosecond");
+		assertInvalid("lionfuncs.clients.openai.executor.requests-rate=-3",
+				"lionfuncs.clients.openai.executor.requests-rate", "-3.0", "greater than 0");
+		assertInvalid("lionfuncs.clients.default.base-url=http://x", "lionfuncs.clients.default", "default",
+				"another name");
+		assertInvalid("lionfuncs.executor.rate-limiter.store=redis", "lionfuncs.executor.rate-limiter.store", "redis",
+				"'local'");
+	}
+
+	@Test
+	void unknownQueuePolicyFailsBindingWithTheKey() {
+		this.contextRunner.withPropertyValues("lionfuncs.executor.queue-full-policy=drop").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("QueueFullPolicy.drop");
+			assertThat(allMessages(context)).contains("lionfuncs.executor.queue-full-policy");
+		});
+	}
+
+	private void assertInvalid(String property, String key, String value, String fix) {
+		assertInvalid(new String[] { property }, key, value, fix);
+	}
+
+	private void assertInvalid(String[] properties, String key, String value, String fix) {
+		this.contextRunner.withPropertyValues(properties).run((context) -> {
+			assertThat(context).hasFailed();
+			InvalidLionfuncsPropertyException cause = findCause(context.getStartupFailure());
+			assertThat(cause).as("startup failure of %s", (Object) properties).isNotNull();
+			assertThat(cause.getProperty()).isEqualTo(key);
+			FailureAnalysis analysis = new InvalidLionfuncsPropertyFailureAnalyzer()
+				.analyze(context.getStartupFailure());
+			assertThat(analysis.getDescription()).contains("'" + key + "'", "'" + value + "'");
+			assertThat(analysis.getAction()).contains(key, fix);
+		});
+	}
+
+	private static InvalidLionfuncsPropertyException findCause(Throwable failure) {
+		for (Throwable current = failure; current != null; current = current.getCause()) {
+			if (current instanceof InvalidLionfuncsPropertyException invalid) {
+				return invalid;
+			}
+		}
+		return null;
+	}
+
+	private static String allMessages(AssertableApplicationContext context) {
+		StringBuilder messages = new StringBuilder();
+		for (Throwable current = context.getStartupFailure(); current != null; current = current.getCause()) {
+			messages.append(current.getMessage()).append('\n');
+		}
+		return messages.toString();
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserExecutorConfiguration {
+
+		@Bean
+		Executor myExecutor() {
+			return new Executor(ExecutorSettings.builder().name("mine").build());
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class QualifiedInjectionConfiguration {
+
+		final Executor openai;
+
+		QualifiedInjectionConfiguration(@Qualifier("openai") Executor openai) {
+			this.openai = openai;
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class EventCollectorConfiguration {
+
+		final List<RequestStatusChangedEvent> events = new CopyOnWriteArrayList<>();
+
+		@Bean
+		ApplicationListener<RequestStatusChangedEvent> collector() {
+			return this.events::add;
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class StatusListenerConfiguration {
+
+		final List<String> executors = new CopyOnWriteArrayList<>();
+
+		@Bean
+		RequestStatusListener completedListener() {
+			return (event, previous, current) -> {
+				if (current == RequestStatus.COMPLETED) {
+					this.executors.add(event.getExecutorName());
+				}
+			};
+		}
+
+	}
+
+}
