@@ -12,7 +12,7 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(UpstreamProperties.class)
-public class UpstreamRoutes {
+public class UpstreamConfiguration {
 
 	@Bean
 	FakeLlmUpstream fakeLlmUpstream(UpstreamProperties properties) {
