@@ -6,6 +6,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 
 /**
@@ -15,11 +16,18 @@ import org.springframework.context.annotation.Import;
  *
  * @since 0.1.0
  */
-@AutoConfiguration(after = LionfuncsAutoConfiguration.class)
+@AutoConfiguration(after = { LionfuncsAutoConfiguration.class, LionfuncsClientAutoConfiguration.class })
 @ConditionalOnClass(Executor.class)
 @ConditionalOnBooleanProperty(name = "lionfuncs.enabled", matchIfMissing = true)
 @ConditionalOnBean(LionfuncsExecutorFactory.class)
 @Import(NamedClientsRegistrar.class)
 public final class LionfuncsNamedClientsAutoConfiguration {
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnBean(LionfuncsClientFactory.class)
+	@Import(NamedClientsRegistrar.Clients.class)
+	static class NamedApiClientsConfiguration {
+
+	}
 
 }

@@ -409,7 +409,8 @@ public class LionfuncsProperties {
 		private boolean enabled = true;
 
 		/**
-		 * Failed calls, in a window of that many calls, that open the breaker.
+		 * Consecutive failed calls (connection failures, timeouts and 5xx) that open the
+		 * breaker.
 		 */
 		private int failureThreshold = 5;
 

@@ -3,8 +3,10 @@ package io.lionfuncs.autoconfigure;
 import java.util.Map;
 
 import io.lionfuncs.network.Executor;
+import io.lionfuncs.network.client.AsyncApiClient;
 
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.support.AbstractBeanDefinition;
 import org.springframework.beans.factory.support.AutowireCandidateQualifier;
 import org.springframework.beans.factory.support.BeanDefinitionRegistry;
 import org.springframework.beans.factory.support.RootBeanDefinition;
@@ -17,7 +19,8 @@ import org.springframework.core.type.AnnotationMetadata;
 
 /**
  * Registers the beans of each client under {@code lionfuncs.clients.<name>}: an
- * {@link Executor} named {@code lionfuncsExecutor.<name>}, injectable with
+ * {@link Executor} named {@code lionfuncsExecutor.<name>} (and, see {@link Clients}, an
+ * {@link AsyncApiClient} named {@code lionfuncsClient.<name>}), each injectable with
  * {@code @Qualifier("<name>")}.
  *
  * @since 0.1.0
@@ -25,6 +28,8 @@ import org.springframework.core.type.AnnotationMetadata;
 class NamedClientsRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAware {
 
 	static final String EXECUTOR_BEAN_PREFIX = "lionfuncsExecutor.";
+
+	static final String CLIENT_BEAN_PREFIX = "lionfuncsClient.";
 
 	private Environment environment;
 
@@ -39,6 +44,29 @@ class NamedClientsRegistrar implements ImportBeanDefinitionRegistrar, Environmen
 			register(registry, EXECUTOR_BEAN_PREFIX + name, Executor.class, "lionfuncsExecutorFactory", "createNamed",
 					name);
 		}
+	}
+
+	/**
+	 * Registers an {@link AsyncApiClient} per named client, named
+	 * {@code lionfuncsClient.<name>}, when the client support is present.
+	 */
+	static class Clients implements ImportBeanDefinitionRegistrar, EnvironmentAware {
+
+		private Environment environment;
+
+		@Override
+		public void setEnvironment(Environment environment) {
+			this.environment = environment;
+		}
+
+		@Override
+		public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
+			for (String name : clientNames(this.environment)) {
+				register(registry, CLIENT_BEAN_PREFIX + name, AsyncApiClient.class, "lionfuncsClientFactory",
+						"createNamed", name);
+			}
+		}
+
 	}
 
 	static Iterable<String> clientNames(Environment environment) {
@@ -62,6 +90,7 @@ class NamedClientsRegistrar implements ImportBeanDefinitionRegistrar, Environmen
 		definition.setFactoryMethodName(factoryMethod);
 		definition.getConstructorArgumentValues().addGenericArgumentValue(name);
 		definition.addQualifier(new AutowireCandidateQualifier(Qualifier.class, name));
+		definition.setDestroyMethodName(AbstractBeanDefinition.INFER_METHOD);
 		registry.registerBeanDefinition(beanName, definition);
 	}
 

@@ -1,8 +1,11 @@
 package io.lionfuncs.autoconfigure.actuate;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.lionfuncs.autoconfigure.LionfuncsAutoConfiguration;
+import io.lionfuncs.autoconfigure.LionfuncsClientAutoConfiguration;
 import io.lionfuncs.autoconfigure.LionfuncsNamedClientsAutoConfiguration;
 import io.lionfuncs.network.Executor;
+import io.lionfuncs.network.client.AsyncApiClient;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
@@ -12,13 +15,15 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 /**
  * Auto-configuration for the {@link LionfuncsEndpoint}.
  *
  * @since 0.1.0
  */
-@AutoConfiguration(after = { LionfuncsAutoConfiguration.class, LionfuncsNamedClientsAutoConfiguration.class })
+@AutoConfiguration(after = { LionfuncsAutoConfiguration.class, LionfuncsClientAutoConfiguration.class,
+		LionfuncsNamedClientsAutoConfiguration.class })
 @ConditionalOnClass({ Endpoint.class, Executor.class })
 @ConditionalOnBooleanProperty(name = "lionfuncs.enabled", matchIfMissing = true)
 @ConditionalOnAvailableEndpoint(LionfuncsEndpoint.class)
@@ -29,6 +34,18 @@ public final class LionfuncsEndpointAutoConfiguration {
 	LionfuncsEndpoint lionfuncsEndpoint(ObjectProvider<Executor> executors,
 			ObjectProvider<LionfuncsEndpointContributor> contributors) {
 		return new LionfuncsEndpoint(executors.orderedStream().toList(), contributors.orderedStream().toList());
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass({ AsyncApiClient.class, CircuitBreaker.class })
+	static class ClientsConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		ClientsEndpointContributor lionfuncsClientsEndpointContributor(ObjectProvider<AsyncApiClient> clients) {
+			return new ClientsEndpointContributor(clients.orderedStream().toList());
+		}
+
 	}
 
 }

@@ -1,9 +1,12 @@
 package io.lionfuncs.autoconfigure.actuate;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.lionfuncs.autoconfigure.LionfuncsAutoConfiguration;
+import io.lionfuncs.autoconfigure.LionfuncsClientAutoConfiguration;
 import io.lionfuncs.autoconfigure.LionfuncsNamedClientsAutoConfiguration;
 import io.lionfuncs.autoconfigure.LionfuncsProperties;
 import io.lionfuncs.network.Executor;
+import io.lionfuncs.network.client.AsyncApiClient;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -14,13 +17,16 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 /**
  * Auto-configuration for the {@link LionfuncsHealthIndicator}.
  *
  * @since 0.1.0
  */
-@AutoConfiguration(after = { LionfuncsAutoConfiguration.class, LionfuncsNamedClientsAutoConfiguration.class },
+@AutoConfiguration(
+		after = { LionfuncsAutoConfiguration.class, LionfuncsClientAutoConfiguration.class,
+				LionfuncsNamedClientsAutoConfiguration.class },
 		beforeName = "org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration")
 @ConditionalOnClass({ HealthIndicator.class, ConditionalOnEnabledHealthIndicator.class, Executor.class })
 @ConditionalOnBooleanProperty(name = "lionfuncs.enabled", matchIfMissing = true)
@@ -35,6 +41,20 @@ public final class LionfuncsHealthContributorAutoConfiguration {
 			LionfuncsProperties properties) {
 		return new LionfuncsHealthIndicator(executors.orderedStream().toList(),
 				contributors.orderedStream().toList(), properties.getHealth().isDownWhenQueueFull());
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass({ AsyncApiClient.class, CircuitBreaker.class })
+	static class CircuitBreakersConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		CircuitBreakerHealthDetails lionfuncsCircuitBreakerHealthDetails(ObjectProvider<AsyncApiClient> clients,
+				LionfuncsProperties properties) {
+			return new CircuitBreakerHealthDetails(clients.orderedStream().toList(),
+					properties.getHealth().isDownWhenCircuitOpen());
+		}
+
 	}
 
 }

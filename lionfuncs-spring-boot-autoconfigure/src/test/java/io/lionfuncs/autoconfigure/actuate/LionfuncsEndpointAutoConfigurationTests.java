@@ -124,19 +124,19 @@ class LionfuncsEndpointAutoConfigurationTests {
 
 				@Override
 				public String section() {
-					return "clients";
+					return "quota";
 				}
 
 				@Override
 				public Object describe() {
-					return Map.of("default", Map.of("circuitBreaker", "CLOSED"));
+					return Map.of("dailyCallsLeft", 120);
 				}
 
 			})
 			.run((context) -> assertThat(context.getBean(LionfuncsEndpoint.class).lionfuncs())
-				.containsOnlyKeys("executors", "clients")
-				.extractingByKey("clients")
-				.isEqualTo(Map.of("default", Map.of("circuitBreaker", "CLOSED"))));
+				.containsKeys("executors", "quota")
+				.extractingByKey("quota")
+				.isEqualTo(Map.of("dailyCallsLeft", 120)));
 	}
 
 	@Test

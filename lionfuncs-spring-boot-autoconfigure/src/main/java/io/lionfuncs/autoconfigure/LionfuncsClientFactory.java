@@ -1,0 +1,177 @@
+package io.lionfuncs.autoconfigure;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Supplier;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import io.github.resilience4j.retry.RetryRegistry;
+import io.lionfuncs.network.Redactor;
+import io.lionfuncs.network.client.AsyncApiClient;
+import io.lionfuncs.network.client.CircuitBreakerSettings;
+import io.lionfuncs.network.client.RetrySettings;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.web.reactive.function.client.WebClient;
+
+/**
+ * Creates the {@link AsyncApiClient}s described by {@link LionfuncsProperties}: the
+ * default one ({@code lionfuncs.client}) and one per named client
+ * ({@code lionfuncs.clients.<name>}). Each is built from a clone of Spring Boot's
+ * {@link WebClient.Builder}, so observations and customizers apply, with a Resilience4j
+ * {@link CircuitBreaker} and {@link Retry} named {@code lionfuncs-<name>}: taken from
+ * Boot's registries when present, where an instance of that name configured under
+ * {@code resilience4j.*} wins over the {@code lionfuncs.*} values.
+ *
+ * @since 0.1.0
+ */
+public class LionfuncsClientFactory {
+
+	private final LionfuncsProperties properties;
+
+	private final Supplier<WebClient.@Nullable Builder> webClientBuilder;
+
+	private final @Nullable CircuitBreakerRegistry circuitBreakerRegistry;
+
+	private final @Nullable RetryRegistry retryRegistry;
+
+	private final List<LionfuncsClientCustomizer> customizers;
+
+	public LionfuncsClientFactory(LionfuncsProperties properties, Supplier<WebClient.@Nullable Builder> webClientBuilder,
+			@Nullable CircuitBreakerRegistry circuitBreakerRegistry, @Nullable RetryRegistry retryRegistry,
+			List<LionfuncsClientCustomizer> customizers) {
+		this.properties = properties;
+		this.webClientBuilder = webClientBuilder;
+		this.circuitBreakerRegistry = circuitBreakerRegistry;
+		this.retryRegistry = retryRegistry;
+		this.customizers = customizers;
+	}
+
+	/**
+	 * Creates the default client.
+	 * @return the client
+	 */
+	public AsyncApiClient createDefault() {
+		return create(AsyncApiClient.DEFAULT_NAME, this.properties.getClient(), "lionfuncs.client");
+	}
+
+	/**
+	 * Creates a named client.
+	 * @param name the client's name
+	 * @return the client
+	 */
+	public AsyncApiClient createNamed(String name) {
+		LionfuncsProperties.NamedClient client = this.properties.getClients().get(name);
+		if (client == null) {
+			throw new IllegalStateException("No client named '" + name + "' under lionfuncs.clients");
+		}
+		return create(name, client, "lionfuncs.clients." + name);
+	}
+
+	private AsyncApiClient create(String name, LionfuncsProperties.Client client, String prefix) {
+		AsyncApiClient.Builder builder = AsyncApiClient.builder()
+			.name(name)
+			.baseUrl(validBaseUrl(client.getBaseUrl(), prefix + ".base-url"))
+			.defaultHeaders(client.getHeaders())
+			.redactor(Redactor.withAdditionalNames(this.properties.getRedactHeaders()));
+		setting(prefix + ".timeout", client.getTimeout(), () -> builder.timeout(client.getTimeout()));
+		WebClient.Builder webClient = this.webClientBuilder.get();
+		if (webClient != null) {
+			builder.webClientBuilder(webClient);
+		}
+		if (client.getCircuitBreaker().isEnabled()) {
+			builder.circuitBreaker(circuitBreaker("lionfuncs-" + name, client.getCircuitBreaker(), prefix));
+		}
+		if (client.getRetry().isEnabled()) {
+			builder.retry(retry("lionfuncs-" + name, client.getRetry(), prefix));
+		}
+		this.customizers.forEach((customizer) -> customizer.customize(name, builder));
+		return builder.build();
+	}
+
+	private CircuitBreaker circuitBreaker(String instance, LionfuncsProperties.CircuitBreaker properties,
+			String prefix) {
+		CircuitBreakerConfig config = settings(prefix + ".circuit-breaker",
+				() -> CircuitBreakerSettings.builder()
+					.failureThreshold(properties.getFailureThreshold())
+					.recoveryTime(properties.getRecoveryTime())
+					.halfOpenMaxCalls(properties.getHalfOpenMaxCalls())
+					.build())
+			.toCircuitBreakerConfig();
+		CircuitBreakerRegistry registry = this.circuitBreakerRegistry;
+		if (registry == null) {
+			return CircuitBreaker.of(instance, config);
+		}
+		return registry.find(instance).orElseGet(() -> registry.circuitBreaker(instance, config));
+	}
+
+	private Retry retry(String instance, LionfuncsProperties.Retry properties, String prefix) {
+		RetryConfig config = settings(prefix + ".retry",
+				() -> RetrySettings.builder()
+					.maxRetries(properties.getMaxRetries())
+					.baseDelay(properties.getBaseDelay())
+					.maxDelay(properties.getMaxDelay())
+					.backoffFactor(properties.getBackoffFactor())
+					.jitter(properties.isJitter())
+					.build())
+			.toRetryConfig();
+		RetryRegistry registry = this.retryRegistry;
+		if (registry == null) {
+			return Retry.of(instance, config);
+		}
+		return registry.find(instance).orElseGet(() -> registry.retry(instance, config));
+	}
+
+	/**
+	 * Builds settings whose validation names the setting first ("maxRetries must be..."),
+	 * and reports a failure under the full property key.
+	 */
+	private static <T> T settings(String prefix, Supplier<T> factory) {
+		try {
+			return factory.get();
+		}
+		catch (IllegalArgumentException ex) {
+			String message = String.valueOf(ex.getMessage());
+			String setting = message.split(" ", 2)[0];
+			String value = message.contains(" but was ") ? message.substring(message.lastIndexOf(" but was ") + 9)
+					: "?";
+			String expected = message.contains(" must be ") ? message.substring(message.indexOf(" must be ") + 9,
+					message.contains(" but was ") ? message.lastIndexOf(" but was ") : message.length()) : message;
+			throw new InvalidLionfuncsPropertyException(prefix + "." + LionfuncsExecutorFactory.kebab(setting), value,
+					expected, ex);
+		}
+	}
+
+	private static void setting(String property, Object value, Runnable apply) {
+		try {
+			apply.run();
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidLionfuncsPropertyException(property, value, "a positive duration", ex);
+		}
+	}
+
+	private static @Nullable String validBaseUrl(@Nullable String baseUrl, String property) {
+		if (baseUrl == null || baseUrl.isBlank()) {
+			return null;
+		}
+		try {
+			URI uri = new URI(baseUrl);
+			String scheme = (uri.getScheme() != null) ? uri.getScheme().toLowerCase(Locale.ROOT) : "";
+			if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null) {
+				return baseUrl;
+			}
+		}
+		catch (Exception ex) {
+			// reported below
+		}
+		throw new InvalidLionfuncsPropertyException(property, Redactor.defaults().url(baseUrl),
+				"an absolute http:// or https:// URL with a host, such as https://api.example.com/v1");
+	}
+
+}
