@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.lionfuncs.network.Executor;
 import io.lionfuncs.network.ExecutorStats;
 import io.lionfuncs.network.NetworkRequestEvent;
@@ -19,24 +20,21 @@ import org.jspecify.annotations.Nullable;
  * @param queue the queue's depth and capacity
  * @param concurrency the concurrency slots
  * @param workers dispatcher loops
- * @param buckets the token buckets: {@code requests} and {@code apiTokens} (null when
- * disabled)
+ * @param buckets the token buckets
  * @param counts requests per status, and rejections
  * @param inFlight requests holding a slot, oldest first
  * @since 0.1.0
  */
 public record ExecutorDescriptor(boolean running, QueueDescriptor queue, ConcurrencyDescriptor concurrency,
-		int workers, Map<String, @Nullable BucketDescriptor> buckets, Map<String, Long> counts,
-		List<InFlightDescriptor> inFlight) {
+		int workers, BucketsDescriptor buckets, Map<String, Long> counts, List<InFlightDescriptor> inFlight) {
 
 	/** Requests listed in {@code inFlight} at most. */
 	static final int MAX_IN_FLIGHT = 100;
 
 	static ExecutorDescriptor of(Executor executor, Instant now) {
 		ExecutorStats stats = executor.stats();
-		Map<String, @Nullable BucketDescriptor> buckets = new LinkedHashMap<>();
-		buckets.put("requests", BucketDescriptor.of(stats.requestsBucket()));
-		buckets.put("apiTokens", (stats.apiTokensBucket() != null) ? BucketDescriptor.of(stats.apiTokensBucket()) : null);
+		BucketsDescriptor buckets = new BucketsDescriptor(BucketDescriptor.of(stats.requestsBucket()),
+				(stats.apiTokensBucket() != null) ? BucketDescriptor.of(stats.apiTokensBucket()) : null);
 		Map<String, Long> counts = new LinkedHashMap<>();
 		counts.put("QUEUED", (long) stats.queueDepth());
 		counts.put("PROCESSING", (long) stats.processing());
@@ -76,6 +74,16 @@ public record ExecutorDescriptor(boolean running, QueueDescriptor queue, Concurr
 	 * @param available slots free
 	 */
 	public record ConcurrencyDescriptor(int limit, int inUse, int available) {
+	}
+
+	/**
+	 * The token buckets.
+	 *
+	 * @param requests the request bucket
+	 * @param apiTokens the API-token bucket, shown as {@code null} when disabled
+	 */
+	public record BucketsDescriptor(BucketDescriptor requests,
+			@JsonInclude(JsonInclude.Include.ALWAYS) @Nullable BucketDescriptor apiTokens) {
 	}
 
 	/**

@@ -77,10 +77,10 @@ class LionfuncsEndpointAutoConfigurationTests {
 				assertThat(descriptor.queue()).isEqualTo(new ExecutorDescriptor.QueueDescriptor(1, 1000, 999));
 				assertThat(descriptor.concurrency()).isEqualTo(new ExecutorDescriptor.ConcurrencyDescriptor(1, 1, 0));
 				assertThat(descriptor.workers()).isEqualTo(5);
-				assertThat(descriptor.buckets().get("requests").available()).isEqualTo(9);
-				assertThat(descriptor.buckets().get("requests").period()).isEqualTo("PT1H");
-				assertThat(descriptor.buckets().get("apiTokens").capacity()).isEqualTo(1000);
-				assertThat(descriptor.buckets().get("apiTokens").available()).isEqualTo(960);
+				assertThat(descriptor.buckets().requests().available()).isEqualTo(9);
+				assertThat(descriptor.buckets().requests().period()).isEqualTo("PT1H");
+				assertThat(descriptor.buckets().apiTokens().capacity()).isEqualTo(1000);
+				assertThat(descriptor.buckets().apiTokens().available()).isEqualTo(960);
 				assertThat(descriptor.counts()).containsEntry("QUEUED", 1L)
 					.containsEntry("CALLING", 1L)
 					.containsEntry("COMPLETED", 0L)
@@ -92,7 +92,7 @@ class LionfuncsEndpointAutoConfigurationTests {
 					assertThat(inFlight.endpointUrl()).isEqualTo("https://api.example.com/v1/chat?api_key=******");
 					assertThat(inFlight.apiTokens()).isEqualTo(40);
 				});
-				assertThat(executors.get("openai").buckets().get("apiTokens")).isNull();
+				assertThat(executors.get("openai").buckets().apiTokens()).isNull();
 				assertThat(content.toString()).doesNotContain("s3cret");
 			});
 	}
