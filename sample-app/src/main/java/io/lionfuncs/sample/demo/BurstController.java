@@ -1,0 +1,86 @@
+package io.lionfuncs.sample.demo;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import io.lionfuncs.network.Executor;
+import io.lionfuncs.network.NetworkRequestEvent;
+import io.lionfuncs.network.RequestStatus;
+import io.lionfuncs.network.TaskRejectedException;
+import io.lionfuncs.network.client.ApiRequest;
+import io.lionfuncs.network.client.AsyncApiClient;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
+
+/**
+ * {@code POST /demo/burst}: submits a burst of chat calls through the default executor
+ * and client, waits until every call is terminal and reports what happened.
+ */
+@RestController
+public class BurstController {
+
+	/** The most calls one burst may submit. */
+	static final int MAX_COUNT = 1000;
+
+	private final Executor executor;
+
+	private final AsyncApiClient client;
+
+	public BurstController(@Qualifier("default") Executor executor, @Qualifier("default") AsyncApiClient client) {
+		this.executor = executor;
+		this.client = client;
+	}
+
+	@PostMapping("/demo/burst")
+	public Mono<BurstResult> burst(@RequestParam(defaultValue = "50") int count,
+			@RequestParam(defaultValue = "400") long tokens,
+			@RequestParam(defaultValue = "/v1/chat/completions") String path) {
+		if (count < 1 || count > MAX_COUNT) {
+			throw new ResponseStatusException(HttpStatus.BAD_REQUEST,
+					"count must be between 1 and " + MAX_COUNT + " but was " + count);
+		}
+		if (tokens < 0) {
+			throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "tokens must be 0 or more but was " + tokens);
+		}
+		long started = System.nanoTime();
+		return Flux.range(0, count)
+			.flatMap((index) -> submit(index, tokens, path), 256)
+			.flatMap(NetworkRequestEvent::toMono, 256)
+			.collectList()
+			.map((events) -> result(events, Duration.ofNanos(System.nanoTime() - started)));
+	}
+
+	private Mono<NetworkRequestEvent> submit(int index, long tokens, String path) {
+		ApiRequest request = ApiRequest.post(path)
+			.json(Map.of("model", "fake-1", "max_tokens", Math.max(1, tokens / 2), "messages",
+					List.of(Map.of("role", "user", "content", "Burst call " + index + ": say something short."))))
+			.build();
+		return this.executor.submit(this.client.task(request).numApiTokensNeeded(tokens).build())
+			.onErrorResume(TaskRejectedException.class,
+					(ex) -> (ex.getEvent() != null) ? Mono.just(ex.getEvent()) : Mono.error(ex));
+	}
+
+	private static BurstResult result(List<NetworkRequestEvent> events, Duration elapsed) {
+		Map<String, Long> statuses = new TreeMap<>();
+		for (RequestStatus status : List.of(RequestStatus.COMPLETED, RequestStatus.FAILED, RequestStatus.CANCELLED)) {
+			statuses.put(status.name(), 0L);
+		}
+		Map<String, Long> httpStatus = new TreeMap<>();
+		for (NetworkRequestEvent event : events) {
+			statuses.merge(event.getStatus().name(), 1L, Long::sum);
+			Integer code = event.getResponseStatusCode();
+			httpStatus.merge((code != null) ? code.toString() : "none", 1L, Long::sum);
+		}
+		return new BurstResult(events.size(), statuses, httpStatus, elapsed.toMillis());
+	}
+
+}
