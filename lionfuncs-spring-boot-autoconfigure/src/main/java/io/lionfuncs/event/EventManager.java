@@ -159,6 +159,10 @@ public final class EventManager implements AutoCloseable {
 			if (this.state == State.RUNNING) {
 				lane.start(threadNamePrefix());
 			}
+			else if (this.state == State.CLOSED) {
+				// nothing will deliver: published events go straight to the spool
+				lane.stop();
+			}
 		}
 	}
 

@@ -33,7 +33,7 @@ import org.jspecify.annotations.Nullable;
  * holds a file lock while an {@link EventManager} uses the directory, so two managers
  * never replay the same events.
  */
-final class EventSpool {
+class EventSpool {
 
 	static final String DEAD_LETTER = "dead-letter";
 
@@ -127,10 +127,12 @@ final class EventSpool {
 	}
 
 	/**
-	 * Lists a handler's spooled events: removes leftover temporary files, counts the
-	 * entries and keeps the {@code limit} oldest.
+	 * Lists a handler's spooled events: counts the entries and keeps the {@code limit}
+	 * oldest.
+	 * @param deleteTemporaries whether to remove temporary files left by a crash; only
+	 * safe while nothing writes to the handler's folder
 	 */
-	Scan scan(String handler, int limit) throws IOException {
+	Scan scan(String handler, int limit, boolean deleteTemporaries) throws IOException {
 		Path directory = directory(handler);
 		if (!Files.isDirectory(directory)) {
 			return new Scan(List.of(), 0, -1);
@@ -142,7 +144,9 @@ final class EventSpool {
 			for (Path file : files) {
 				String fileName = file.getFileName().toString();
 				if (fileName.toLowerCase(Locale.ROOT).endsWith(".tmp")) {
-					Files.deleteIfExists(file);
+					if (deleteTemporaries) {
+						Files.deleteIfExists(file);
+					}
 					continue;
 				}
 				Matcher matcher = ENTRY.matcher(fileName);

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -82,7 +83,8 @@ final class HandlerLane {
 
 	private boolean trimmedWhileScanning;
 
-	private int pendingWrites;
+	/** Sequence numbers of overflowing events being written by publishing threads. */
+	private final TreeSet<Long> pendingWrites = new TreeSet<>();
 
 	private long nextSeq;
 
@@ -161,7 +163,7 @@ final class HandlerLane {
 			this.spool.open();
 			EventSpool.Scan scan;
 			try {
-				scan = this.spool.scan(this.name, INDEX_LIMIT);
+				scan = this.spool.scan(this.name, INDEX_LIMIT, true);
 			}
 			catch (IOException ex) {
 				throw new IllegalStateException("Cannot read spool directory '" + this.spool.directory(this.name)
@@ -276,6 +278,11 @@ final class HandlerLane {
 		}
 	}
 
+	/** Stops a lane that never started, so that offered events go to the spool. */
+	void stop() {
+		abandon();
+	}
+
 	/** Stops the lane for good and spools whatever it still holds in memory. */
 	private void abandon() {
 		List<Delivery> remaining = new ArrayList<>();
@@ -317,7 +324,7 @@ final class HandlerLane {
 				this.changed.signal();
 				return;
 			}
-			this.pendingWrites++;
+			this.pendingWrites.add(seq);
 		}
 		finally {
 			this.lock.unlock();
@@ -328,7 +335,7 @@ final class HandlerLane {
 		finally {
 			this.lock.lock();
 			try {
-				this.pendingWrites--;
+				this.pendingWrites.remove(seq);
 				this.changed.signal();
 			}
 			finally {
@@ -421,7 +428,8 @@ final class HandlerLane {
 						this.stopped = true;
 						return false;
 					}
-					if (this.pendingWrites > 0) {
+					if (!this.index.isEmpty() && !isNext(this.index.firstKey())) {
+						// an older event is still being written to the spool
 						this.changed.await();
 						continue;
 					}
@@ -445,14 +453,17 @@ final class HandlerLane {
 						toSpool = drainQueue();
 						break;
 					}
-					live = this.queue.pollFirst();
-					this.inFlight = live;
-					break;
+					if (isNext(this.queue.peekFirst().seq())) {
+						live = this.queue.pollFirst();
+						this.inFlight = live;
+						break;
+					}
 				}
-				if (this.closing) {
+				else if (this.closing) {
 					this.stopped = true;
 					return false;
 				}
+				// nothing to send yet, or an older overflowing event is still being written
 				this.changed.await();
 			}
 		}
@@ -478,6 +489,11 @@ final class HandlerLane {
 			replay(replay.getKey(), replay.getValue());
 		}
 		return true;
+	}
+
+	/** Whether no older event is still being written to the spool by a publisher. */
+	private boolean isNext(long seq) {
+		return this.pendingWrites.isEmpty() || seq < this.pendingWrites.first();
 	}
 
 	private List<Delivery> drainQueue() {
@@ -644,7 +660,7 @@ final class HandlerLane {
 	private void rescan() {
 		EventSpool.Scan scan = null;
 		try {
-			scan = this.spool.scan(this.name, INDEX_LIMIT);
+			scan = this.spool.scan(this.name, INDEX_LIMIT, false);
 		}
 		catch (IOException ex) {
 			logger.error("Cannot read spool directory '{}': {}", this.spool.directory(this.name), ex.getMessage());

@@ -160,6 +160,36 @@ class EventManagerPublishTests {
 	}
 
 	@Test
+	void concurrentPublishersThroughOverflowsAndFailuresLoseNothingAndKeepEachPublishersOrder() throws Exception {
+		AtomicInteger attempts = new AtomicInteger();
+		RecordingHandler flaky = new RecordingHandler("flaky", (event) -> attempts.incrementAndGet() % 7 != 0);
+		EventManager manager = started(manager().queueCapacity(4).retryDelay(Duration.ofMillis(1)), flaky);
+		int publishers = 4;
+		int perPublisher = 200;
+		List<List<String>> published = new ArrayList<>();
+		List<Thread> threads = new ArrayList<>();
+		for (int p = 0; p < publishers; p++) {
+			List<String> uids = new java.util.concurrent.CopyOnWriteArrayList<>();
+			published.add(uids);
+			threads.add(new Thread(() -> uids.addAll(publish(manager, perPublisher))));
+		}
+		threads.forEach(Thread::start);
+		for (Thread thread : threads) {
+			thread.join(TimeUnit.SECONDS.toMillis(60));
+		}
+
+		await().atMost(Duration.ofSeconds(60))
+			.untilAsserted(() -> assertThat(flaky.taken).hasSize(publishers * perPublisher));
+		assertThat(flaky.taken).doesNotHaveDuplicates();
+		for (List<String> uids : published) {
+			assertThat(flaky.taken.stream().filter(uids::contains).toList()).containsExactlyElementsOf(uids);
+		}
+		await().atMost(PATIENCE).untilAsserted(() -> assertThat(spooled("flaky")).isEmpty());
+		assertThat(manager.lostEvents()).isZero();
+		assertThat(manager.handlerStats().get("flaky").sent()).isEqualTo(publishers * perPublisher);
+	}
+
+	@Test
 	void spooledEventsAreSentAtTheNextStartInOrder() throws IOException {
 		EventManager first = started(manager().retryDelay(Duration.ofHours(1)).maxRetryDelay(Duration.ofHours(1)),
 				RecordingHandler.refusing("h"));
