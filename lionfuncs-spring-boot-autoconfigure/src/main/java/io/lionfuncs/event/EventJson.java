@@ -1,15 +1,14 @@
 package io.lionfuncs.event;
 
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -197,14 +196,12 @@ public final class EventJson {
 		byte[] json = toJson(event);
 		Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
 		try {
-			try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE,
-					StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-				ByteBuffer buffer = ByteBuffer.wrap(json);
-				while (buffer.hasRemaining()) {
-					channel.write(buffer);
-				}
+			// a stream rather than a FileChannel: an interrupt of the writing thread (a
+			// shutdown cutting a handler call short) must not abort the write
+			try (FileOutputStream out = new FileOutputStream(temporary.toFile())) {
+				out.write(json);
 				if (force) {
-					channel.force(true);
+					out.getFD().sync();
 				}
 			}
 			try {
@@ -252,7 +249,8 @@ public final class EventJson {
 			throw tooLarge(source, attributes.size());
 		}
 		byte[] json;
-		try (InputStream in = Files.newInputStream(file)) {
+		// a stream rather than a channel, so that an interrupt does not abort the read
+		try (InputStream in = new FileInputStream(file.toFile())) {
 			json = in.readNBytes((int) this.maxBytes + 1);
 		}
 		catch (IOException ex) {

@@ -549,6 +549,12 @@ final class HandlerLane {
 				this.spooled.decrementAndGet();
 				return;
 			}
+			if (ex.getCause() instanceof IOException) {
+				// the file is there but could not be read this time: try again later
+				logger.warn("Cannot read spooled event file {}: {}", file, ex.getMessage());
+				backOff();
+				return;
+			}
 			logger.error("Spooled event file for handler '{}' cannot be read, moving it to {}: {}", this.name,
 					EventSpool.DEAD_LETTER, ex.getMessage());
 			removeFromIndex(seq);
