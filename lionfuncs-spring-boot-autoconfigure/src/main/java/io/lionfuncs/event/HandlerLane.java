@@ -404,7 +404,10 @@ final class HandlerLane {
 		}
 	}
 
-	/** @return whether the lane goes on */
+	/**
+	 * Delivers, re-sends or spools once; waits while there is nothing to do.
+	 * @return whether the lane goes on
+	 */
 	private boolean step() {
 		List<Delivery> toSpool = null;
 		Delivery live = null;

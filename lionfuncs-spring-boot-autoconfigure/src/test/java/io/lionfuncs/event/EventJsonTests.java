@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -239,10 +238,8 @@ class EventJsonTests {
 
 	private static Object nest(int levels) {
 		Object value = "leaf";
-		List<Object> wrappers = new ArrayList<>();
 		for (int i = 0; i < levels; i++) {
 			value = List.of(value);
-			wrappers.add(value);
 		}
 		return value;
 	}
