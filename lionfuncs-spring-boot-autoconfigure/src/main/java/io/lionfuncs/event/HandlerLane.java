@@ -8,7 +8,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -75,13 +74,7 @@ final class HandlerLane {
 
 	private final ArrayDeque<Delivery> queue = new ArrayDeque<>();
 
-	private final TreeMap<Long, Path> index = new TreeMap<>();
-
-	private boolean indexComplete = true;
-
-	private boolean scanning;
-
-	private boolean trimmedWhileScanning;
+	private final SpoolIndex index = new SpoolIndex(INDEX_LIMIT);
 
 	/** Sequence numbers of overflowing events being written by publishing threads. */
 	private final TreeSet<Long> pendingWrites = new TreeSet<>();
@@ -170,8 +163,7 @@ final class HandlerLane {
 						+ "': " + ex, ex);
 			}
 			this.nextSeq = Math.max(this.nextSeq, scan.maxSeq() + 1);
-			scan.oldest().forEach((entry) -> this.index.put(entry.seq(), entry.file()));
-			this.indexComplete = scan.count() <= INDEX_LIMIT;
+			this.index.load(scan);
 			this.spooled.addAndGet(scan.count());
 			this.activated = true;
 			if (scan.count() > 0) {
@@ -421,7 +413,7 @@ final class HandlerLane {
 				}
 				long now = System.nanoTime();
 				boolean pastDeadline = this.closing && now - this.deadlineNanos >= 0;
-				if (!this.index.isEmpty() || !this.indexComplete) {
+				if (this.index.hasBacklog()) {
 					// backlogged: keep the order by sending newer events through the spool
 					if (!this.queue.isEmpty()) {
 						toSpool = drainQueue();
@@ -431,19 +423,20 @@ final class HandlerLane {
 						this.stopped = true;
 						return false;
 					}
-					if (!this.index.isEmpty() && !isNext(this.index.firstKey())) {
+					Map.Entry<Long, Path> oldest = this.index.oldest();
+					if (oldest != null && !isNext(oldest.getKey())) {
 						// an older event is still being written to the spool
 						this.changed.await();
 						continue;
 					}
 					long wait = this.nextAttemptNanos - now;
 					if (wait <= 0) {
-						if (this.index.isEmpty()) {
+						if (oldest == null) {
 							rescan = true;
-							this.scanning = true;
+							this.index.beginScan();
 						}
 						else {
-							replay = this.index.firstEntry();
+							replay = oldest;
 							this.inFlight = new Delivery(replay.getKey(), null, false);
 						}
 						break;
@@ -676,19 +669,10 @@ final class HandlerLane {
 		}
 		this.lock.lock();
 		try {
-			this.scanning = false;
+			this.index.completeScan(scan);
 			if (scan == null) {
 				backOff();
-				return;
 			}
-			scan.oldest().forEach((entry) -> this.index.put(entry.seq(), entry.file()));
-			boolean complete = scan.count() <= INDEX_LIMIT && !this.trimmedWhileScanning;
-			while (this.index.size() > INDEX_LIMIT) {
-				this.index.pollLastEntry();
-				complete = false;
-			}
-			this.indexComplete = complete;
-			this.trimmedWhileScanning = false;
 		}
 		finally {
 			this.lock.unlock();
@@ -715,35 +699,11 @@ final class HandlerLane {
 		this.spooled.incrementAndGet();
 		this.lock.lock();
 		try {
-			addToIndex(delivery.seq(), file);
+			this.index.add(delivery.seq(), file);
 			this.changed.signalAll();
 		}
 		finally {
 			this.lock.unlock();
-		}
-	}
-
-	/**
-	 * Adds a spooled file to the index, keeping it to the oldest {@link #INDEX_LIMIT}
-	 * entries; entries left out are all newer than the index and are found by the next
-	 * scan.
-	 */
-	private void addToIndex(long seq, Path file) {
-		if (this.scanning || this.indexComplete) {
-			this.index.put(seq, file);
-		}
-		else if (!this.index.isEmpty() && seq < this.index.lastKey()) {
-			this.index.put(seq, file);
-		}
-		else {
-			return;
-		}
-		if (this.index.size() > INDEX_LIMIT) {
-			this.index.pollLastEntry();
-			this.indexComplete = false;
-			if (this.scanning) {
-				this.trimmedWhileScanning = true;
-			}
 		}
 	}
 
