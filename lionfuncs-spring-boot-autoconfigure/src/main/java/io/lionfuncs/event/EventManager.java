@@ -207,6 +207,14 @@ public final class EventManager implements AutoCloseable {
 	}
 
 	/**
+	 * Whether any handler is registered: without one, publishing does nothing.
+	 * @return whether events have somewhere to go
+	 */
+	public boolean hasHandlers() {
+		return !this.lanes.isEmpty();
+	}
+
+	/**
 	 * The handlers, in the order they were added.
 	 * @return an unmodifiable copy
 	 */

@@ -61,7 +61,7 @@ public final class RequestEventPublisher implements RequestStatusListener {
 
 	@Override
 	public void onStatusChange(NetworkRequestEvent event, RequestStatus previous, RequestStatus current) {
-		if (this.statuses.contains(current)) {
+		if (this.statuses.contains(current) && this.eventManager.hasHandlers()) {
 			this.eventManager.publish(this.converter.toEvent(event, previous));
 		}
 	}

@@ -104,6 +104,7 @@ class LionfuncsWebIntegrationTests {
 		assertThat(executor.get("buckets").has("apiTokens")).isTrue();
 		assertThat(executor.get("buckets").get("apiTokens").isNull()).isTrue();
 		assertThat(idle.get("clients").get("default").get("circuitBreaker").asString()).isEqualTo("CLOSED");
+		assertThat(idle.get("eventHandlers").isObject()).isTrue();
 		assertThat(idle.get("clients").get("default").get("baseUrl").asString()).endsWith("/v1");
 
 		List<NetworkRequestEvent> events = Flux.range(0, 8)

@@ -3,7 +3,9 @@ package io.lionfuncs.autoconfigure.actuate;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.lionfuncs.autoconfigure.LionfuncsAutoConfiguration;
 import io.lionfuncs.autoconfigure.LionfuncsClientAutoConfiguration;
+import io.lionfuncs.autoconfigure.LionfuncsEventsAutoConfiguration;
 import io.lionfuncs.autoconfigure.LionfuncsNamedClientsAutoConfiguration;
+import io.lionfuncs.event.EventManager;
 import io.lionfuncs.network.Executor;
 import io.lionfuncs.network.client.AsyncApiClient;
 
@@ -11,6 +13,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -23,7 +26,7 @@ import org.springframework.context.annotation.Configuration;
  * @since 0.1.0
  */
 @AutoConfiguration(after = { LionfuncsAutoConfiguration.class, LionfuncsClientAutoConfiguration.class,
-		LionfuncsNamedClientsAutoConfiguration.class })
+		LionfuncsEventsAutoConfiguration.class, LionfuncsNamedClientsAutoConfiguration.class })
 @ConditionalOnClass({ Endpoint.class, Executor.class })
 @ConditionalOnBooleanProperty(name = "lionfuncs.enabled", matchIfMissing = true)
 @ConditionalOnAvailableEndpoint(LionfuncsEndpoint.class)
@@ -34,6 +37,19 @@ public final class LionfuncsEndpointAutoConfiguration {
 	LionfuncsEndpoint lionfuncsEndpoint(ObjectProvider<Executor> executors,
 			ObjectProvider<LionfuncsEndpointContributor> contributors) {
 		return new LionfuncsEndpoint(executors.orderedStream().toList(), contributors.orderedStream().toList());
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(EventManager.class)
+	@ConditionalOnBean(EventManager.class)
+	static class EventHandlersConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		EventHandlersEndpointContributor lionfuncsEventHandlersEndpointContributor(EventManager eventManager) {
+			return new EventHandlersEndpointContributor(eventManager);
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -1,23 +1,29 @@
 package io.lionfuncs.autoconfigure.actuate;
 
 import io.lionfuncs.autoconfigure.LionfuncsAutoConfiguration;
+import io.lionfuncs.autoconfigure.LionfuncsEventsAutoConfiguration;
 import io.lionfuncs.autoconfigure.LionfuncsNamedClientsAutoConfiguration;
+import io.lionfuncs.event.EventManager;
 import io.lionfuncs.network.Executor;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 /**
  * Auto-configuration for the meters of the lionfuncs executors.
  *
  * @since 0.1.0
  */
-@AutoConfiguration(after = { LionfuncsAutoConfiguration.class, LionfuncsNamedClientsAutoConfiguration.class },
+@AutoConfiguration(
+		after = { LionfuncsAutoConfiguration.class, LionfuncsEventsAutoConfiguration.class,
+				LionfuncsNamedClientsAutoConfiguration.class },
 		afterName = "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration")
 @ConditionalOnClass({ MeterRegistry.class, Executor.class })
 @ConditionalOnBooleanProperty(name = "lionfuncs.enabled", matchIfMissing = true)
@@ -27,6 +33,19 @@ public final class LionfuncsMetricsAutoConfiguration {
 	@ConditionalOnMissingBean
 	ExecutorMeterBinder lionfuncsExecutorMeterBinder(ObjectProvider<Executor> executors) {
 		return new ExecutorMeterBinder(executors.orderedStream().toList());
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(EventManager.class)
+	@ConditionalOnBean(EventManager.class)
+	static class EventManagerMetricsConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		EventManagerMeterBinder lionfuncsEventManagerMeterBinder(EventManager eventManager) {
+			return new EventManagerMeterBinder(eventManager);
+		}
+
 	}
 
 }

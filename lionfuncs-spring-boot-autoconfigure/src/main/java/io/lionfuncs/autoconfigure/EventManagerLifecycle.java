@@ -1,0 +1,41 @@
+package io.lionfuncs.autoconfigure;
+
+import io.lionfuncs.event.EventManager;
+
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Starts the {@link EventManager} before the executors start publishing to it, and
+ * closes it after they stopped, so that the last events are delivered or spooled.
+ *
+ * @since 0.1.0
+ */
+public class EventManagerLifecycle implements SmartLifecycle {
+
+	private final EventManager eventManager;
+
+	public EventManagerLifecycle(EventManager eventManager) {
+		this.eventManager = eventManager;
+	}
+
+	@Override
+	public void start() {
+		this.eventManager.start();
+	}
+
+	@Override
+	public void stop() {
+		this.eventManager.close();
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.eventManager.isRunning();
+	}
+
+	@Override
+	public int getPhase() {
+		return ExecutorsLifecycle.PHASE - 1;
+	}
+
+}

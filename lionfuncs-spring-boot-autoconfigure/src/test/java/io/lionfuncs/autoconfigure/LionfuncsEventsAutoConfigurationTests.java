@@ -1,0 +1,208 @@
+package io.lionfuncs.autoconfigure;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.lionfuncs.event.Event;
+import io.lionfuncs.event.EventHandler;
+import io.lionfuncs.event.EventManager;
+import io.lionfuncs.event.RequestEventPublisher;
+import io.lionfuncs.network.CallResult;
+import io.lionfuncs.network.Executor;
+import io.lionfuncs.network.TaskRequest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Tests for {@link LionfuncsEventsAutoConfiguration}.
+ */
+class LionfuncsEventsAutoConfigurationTests {
+
+	@TempDir
+	Path spool;
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(LionfuncsAutoConfiguration.class,
+				LionfuncsEventsAutoConfiguration.class));
+
+	private ApplicationContextRunner runner() {
+		return this.contextRunner.withPropertyValues("lionfuncs.events.spool-directory=" + this.spool);
+	}
+
+	@Test
+	void eventManagerIsStartedWithoutHandlersByDefault() {
+		runner().run((context) -> {
+			EventManager manager = context.getBean(EventManager.class);
+			assertThat(manager.isRunning()).isTrue();
+			assertThat(manager.getHandlers()).isEmpty();
+			assertThat(manager.getSpoolDirectory()).isEqualTo(this.spool);
+			assertThat(context).hasSingleBean(RequestEventPublisher.class);
+		});
+	}
+
+	@Test
+	void handlerBeansAreCollectedByTypeAndReceiveTerminalRequestEvents() {
+		runner().withUserConfiguration(RecordingHandlerConfiguration.class).run((context) -> {
+			EventManager manager = context.getBean(EventManager.class);
+			assertThat(manager.getHandlers()).containsOnlyKeys("recording", "other");
+			context.getBean(Executor.class)
+				.submitTask(TaskRequest.ofStage(() -> CompletableFuture.completedFuture(CallResult.of(200, null)))
+					.endpointUrl("https://api.example.com/v1?key=s3cret")
+					.build())
+				.completion()
+				.get();
+
+			List<Event> received = context.getBean(RecordingHandlerConfiguration.class).recording.events;
+			await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 1);
+			Event event = received.get(0);
+			assertThat(event.getName()).isEqualTo("lionfuncs.request");
+			assertThat(event.get("status")).isEqualTo("COMPLETED");
+			assertThat(event.get("executor")).isEqualTo("default");
+			assertThat(event.get("endpoint_url")).isEqualTo("https://api.example.com/v1?key=******");
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> manager.handlerStats().get("recording").sent() == 1
+						&& manager.handlerStats().get("other").sent() == 1);
+		});
+	}
+
+	@Test
+	void handlerStatusesAreConfigurable() {
+		runner().withUserConfiguration(RecordingHandlerConfiguration.class)
+			.withPropertyValues("lionfuncs.events.handler-statuses=queued,completed")
+			.run((context) -> {
+				context.getBean(Executor.class)
+					.submitTask(TaskRequest.ofStage(() -> CompletableFuture.completedFuture(CallResult.of(200, null)))
+						.build())
+					.completion()
+					.get();
+				List<Event> received = context.getBean(RecordingHandlerConfiguration.class).recording.events;
+				await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 2);
+				assertThat(received).extracting((event) -> event.get("status")).containsExactly("QUEUED", "COMPLETED");
+			});
+	}
+
+	@Test
+	void builtInHandlersAreEnabledByProperties(@TempDir Path files) {
+		runner()
+			.withPropertyValues("lionfuncs.events.logging.enabled=true", "lionfuncs.events.logging.logger=audit",
+					"lionfuncs.events.file.enabled=true", "lionfuncs.events.file.directory=" + files,
+					"lionfuncs.events.webhook.enabled=true", "lionfuncs.events.webhook.url=http://localhost:9/hook")
+			.run((context) -> assertThat(context.getBean(EventManager.class).getHandlers()).containsOnlyKeys("logging",
+					"file", "webhook"));
+	}
+
+	@Test
+	void handlersAreLoadedFromTheEnvironmentVariable() {
+		runner().withPropertyValues("E3_EVENT_HANDLERS=logging=audit.events,INFO")
+			.run((context) -> assertThat(context.getBean(EventManager.class).getHandlers()).containsOnlyKeys("logging"));
+		runner()
+			.withPropertyValues("lionfuncs.events.handlers-env-variable=MY_HANDLERS",
+					"MY_HANDLERS=logging=audit.events")
+			.run((context) -> assertThat(context.getBean(EventManager.class).getHandlers()).containsOnlyKeys("logging"));
+	}
+
+	@Test
+	void unknownHandlerInTheEnvironmentVariableFailsStartUp() {
+		runner().withPropertyValues("E3_EVENT_HANDLERS=logging=x|com.example.Evil=payload").run((context) -> {
+			assertThat(context).hasFailed();
+			InvalidLionfuncsPropertyException cause = find(context.getStartupFailure());
+			assertThat(cause.getProperty()).contains("E3_EVENT_HANDLERS");
+			assertThat(new InvalidLionfuncsPropertyFailureAnalyzer().analyze(context.getStartupFailure()).getAction())
+				.contains("[file, logging, webhook]");
+		});
+	}
+
+	@Test
+	void enabledBuiltInsWithoutTheirTargetFailStartUp() {
+		runner().withPropertyValues("lionfuncs.events.file.enabled=true")
+			.run((context) -> assertThat(find(context.getStartupFailure()).getProperty())
+				.isEqualTo("lionfuncs.events.file.directory"));
+		runner().withPropertyValues("lionfuncs.events.webhook.enabled=true", "lionfuncs.events.webhook.url=ftp://x")
+			.run((context) -> assertThat(find(context.getStartupFailure()).getProperty())
+				.isEqualTo("lionfuncs.events.webhook.url"));
+	}
+
+	@Test
+	void contextsOfOneApplicationNeverShareTheDefaultSpool() {
+		ApplicationContextRunner defaults = this.contextRunner
+			.withPropertyValues("spring.application.name=lionfuncs-spool-test-" + ProcessHandle.current().pid());
+		defaults.run((first) -> defaults.run((second) -> {
+			Path one = first.getBean(EventManager.class).getSpoolDirectory();
+			Path two = second.getBean(EventManager.class).getSpoolDirectory();
+			assertThat(first.getBean(EventManager.class).isRunning()).isTrue();
+			assertThat(second.getBean(EventManager.class).isRunning()).isTrue();
+			assertThat(one).isNotEqualTo(two);
+			assertThat(one.getFileName().toString()).startsWith("lionfuncs-spool-test-");
+		}));
+	}
+
+	@Test
+	void eventManagerClosesAfterTheExecutorsStopped() {
+		runner().withUserConfiguration(RecordingHandlerConfiguration.class).run((context) -> {
+			EventManager manager = context.getBean(EventManager.class);
+			context.close();
+			assertThat(manager.isRunning()).isFalse();
+		});
+	}
+
+	private static InvalidLionfuncsPropertyException find(Throwable failure) {
+		for (Throwable current = failure; current != null; current = current.getCause()) {
+			if (current instanceof InvalidLionfuncsPropertyException invalid) {
+				return invalid;
+			}
+		}
+		throw new AssertionError("No InvalidLionfuncsPropertyException in " + failure);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class RecordingHandlerConfiguration {
+
+		final RecordingHandler recording = new RecordingHandler("recording");
+
+		@Bean
+		EventHandler recordingHandler() {
+			return this.recording;
+		}
+
+		@Bean
+		EventHandler otherHandler() {
+			return new RecordingHandler("other");
+		}
+
+	}
+
+	static class RecordingHandler implements EventHandler {
+
+		final List<Event> events = new CopyOnWriteArrayList<>();
+
+		private final String name;
+
+		RecordingHandler(String name) {
+			this.name = name;
+		}
+
+		@Override
+		public String getName() {
+			return this.name;
+		}
+
+		@Override
+		public boolean sendEvent(Event event) {
+			this.events.add(event);
+			return true;
+		}
+
+	}
+
+}
