@@ -30,8 +30,9 @@ public final class LionfuncsAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	LionfuncsExecutorFactory lionfuncsExecutorFactory(LionfuncsProperties properties) {
-		return new LionfuncsExecutorFactory(properties);
+	LionfuncsExecutorFactory lionfuncsExecutorFactory(LionfuncsProperties properties,
+			ObjectProvider<RedisTokenBuckets> redisTokenBuckets) {
+		return new LionfuncsExecutorFactory(properties, redisTokenBuckets::getIfAvailable);
 	}
 
 	@Bean

@@ -1,25 +1,49 @@
 package io.lionfuncs.autoconfigure;
 
-import java.util.Locale;
+import java.util.function.Supplier;
 
 import io.lionfuncs.network.Executor;
 import io.lionfuncs.network.ExecutorSettings;
 import io.lionfuncs.network.InvalidExecutorSettingException;
+import io.lionfuncs.network.limit.TokenBucketFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Creates the executors described by {@link LionfuncsProperties}: the default one
  * ({@code lionfuncs.executor}) and one per named client
- * ({@code lionfuncs.clients.<name>.executor}). Invalid values fail with the full
- * property key.
+ * ({@code lionfuncs.clients.<name>.executor}), with their buckets in this process or, with
+ * {@code rate-limiter.store: redis}, in Redis. Invalid values fail with the full property
+ * key.
  *
  * @since 0.1.0
  */
 public class LionfuncsExecutorFactory {
 
+	static final String REDIS_SUPPORT = "spring-boot-starter-data-redis (with its default Lettuce client) and "
+			+ "com.bucket4j:bucket4j_jdk17-lettuce on the classpath, and Redis configured with spring.data.redis.*";
+
 	private final LionfuncsProperties properties;
 
+	private final Supplier<@Nullable RedisTokenBuckets> redisTokenBuckets;
+
+	/**
+	 * Creates a factory of executors whose buckets can only be local.
+	 * @param properties the properties
+	 */
 	public LionfuncsExecutorFactory(LionfuncsProperties properties) {
+		this(properties, () -> null);
+	}
+
+	/**
+	 * Creates a factory.
+	 * @param properties the properties
+	 * @param redisTokenBuckets supplies the Redis buckets, or {@code null} when Redis
+	 * support is absent; asked only for executors with {@code rate-limiter.store: redis}
+	 */
+	public LionfuncsExecutorFactory(LionfuncsProperties properties,
+			Supplier<@Nullable RedisTokenBuckets> redisTokenBuckets) {
 		this.properties = properties;
+		this.redisTokenBuckets = redisTokenBuckets;
 	}
 
 	/**
@@ -44,8 +68,34 @@ public class LionfuncsExecutorFactory {
 	}
 
 	private Executor create(String name, LionfuncsProperties.Executor executor, String prefix) {
-		requireLocalStore(executor, prefix);
-		return Executor.builder().settings(settings(name, executor, prefix)).build();
+		Executor.Builder builder = Executor.builder().settings(settings(name, executor, prefix));
+		LionfuncsProperties.RateLimiter rateLimiter = executor.getRateLimiter();
+		if (rateLimiter.getStore() == LionfuncsProperties.RateLimiter.Store.REDIS) {
+			builder.bucketFactory(redisBuckets(rateLimiter, prefix + ".rate-limiter"));
+		}
+		return builder.build();
+	}
+
+	private TokenBucketFactory redisBuckets(LionfuncsProperties.RateLimiter rateLimiter, String prefix) {
+		if (rateLimiter.getKeyPrefix() == null || rateLimiter.getKeyPrefix().isBlank()) {
+			throw new InvalidLionfuncsPropertyException(prefix + ".key-prefix", rateLimiter.getKeyPrefix(),
+					"a non-empty prefix such as 'lionfuncs'");
+		}
+		if (rateLimiter.getExpectedReplicas() < 1) {
+			throw new InvalidLionfuncsPropertyException(prefix + ".expected-replicas",
+					rateLimiter.getExpectedReplicas(), "at least 1: the number of replicas sharing the budget");
+		}
+		if (rateLimiter.getRedisTimeout() == null || rateLimiter.getRedisTimeout().isZero()
+				|| rateLimiter.getRedisTimeout().isNegative()) {
+			throw new InvalidLionfuncsPropertyException(prefix + ".redis-timeout", rateLimiter.getRedisTimeout(),
+					"a duration greater than 0, such as 1s");
+		}
+		RedisTokenBuckets buckets = this.redisTokenBuckets.get();
+		if (buckets == null) {
+			throw new InvalidLionfuncsPropertyException(prefix + ".store", "redis",
+					"'local', or put " + REDIS_SUPPORT);
+		}
+		return buckets.bucketFactory(rateLimiter, prefix);
 	}
 
 	ExecutorSettings settings(String name, LionfuncsProperties.Executor executor, String prefix) {
@@ -71,14 +121,6 @@ public class LionfuncsExecutorFactory {
 		catch (InvalidExecutorSettingException ex) {
 			String property = ex.getSetting().equals("name") ? "lionfuncs.clients" : prefix + "." + kebab(ex.getSetting());
 			throw new InvalidLionfuncsPropertyException(property, ex.getValue(), ex.getExpected(), ex);
-		}
-	}
-
-	private static void requireLocalStore(LionfuncsProperties.Executor executor, String prefix) {
-		if (executor.getRateLimiter().getStore() != LionfuncsProperties.RateLimiter.Store.LOCAL) {
-			throw new InvalidLionfuncsPropertyException(prefix + ".rate-limiter.store",
-					executor.getRateLimiter().getStore().name().toLowerCase(Locale.ROOT),
-					"'local' (Redis-backed buckets are not available in this version)");
 		}
 	}
 

@@ -12,6 +12,7 @@ import java.util.Set;
 import io.lionfuncs.network.QueueFullPolicy;
 import io.lionfuncs.network.Redactor;
 import io.lionfuncs.network.RequestStatus;
+import io.lionfuncs.network.limit.RedisFailurePolicy;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -289,8 +290,28 @@ public class LionfuncsProperties {
 
 		/**
 		 * Prefix of the Redis keys of the buckets: <key-prefix>:<executor>:<bucket>.
+		 * Replicas share a budget when they use the same prefix and executor name.
 		 */
 		private String keyPrefix = "lionfuncs";
+
+		/**
+		 * What calls do while Redis cannot be reached, with store 'redis': 'fail-closed'
+		 * fails them, so the shared budget is never exceeded; 'fail-open' limits each
+		 * replica with a local bucket of rate / expected-replicas instead.
+		 */
+		private RedisFailurePolicy onRedisFailure = RedisFailurePolicy.FAIL_CLOSED;
+
+		/**
+		 * Replicas expected to share the Redis buckets. With on-redis-failure 'fail-open',
+		 * each replica falls back to this share of the rate and capacity.
+		 */
+		private int expectedReplicas = 1;
+
+		/**
+		 * How long a Redis operation may take before Redis counts as unavailable and
+		 * on-redis-failure applies.
+		 */
+		private Duration redisTimeout = Duration.ofSeconds(1);
 
 		public Store getStore() {
 			return this.store;
@@ -306,6 +327,30 @@ public class LionfuncsProperties {
 
 		public void setKeyPrefix(String keyPrefix) {
 			this.keyPrefix = keyPrefix;
+		}
+
+		public RedisFailurePolicy getOnRedisFailure() {
+			return this.onRedisFailure;
+		}
+
+		public void setOnRedisFailure(RedisFailurePolicy onRedisFailure) {
+			this.onRedisFailure = onRedisFailure;
+		}
+
+		public int getExpectedReplicas() {
+			return this.expectedReplicas;
+		}
+
+		public void setExpectedReplicas(int expectedReplicas) {
+			this.expectedReplicas = expectedReplicas;
+		}
+
+		public Duration getRedisTimeout() {
+			return this.redisTimeout;
+		}
+
+		public void setRedisTimeout(Duration redisTimeout) {
+			this.redisTimeout = redisTimeout;
 		}
 
 		/**
@@ -812,6 +857,12 @@ public class LionfuncsProperties {
 		 */
 		private boolean downWhenQueueFull;
 
+		/**
+		 * Whether an unreachable Redis makes the health DOWN, for executors with
+		 * rate-limiter store 'redis'.
+		 */
+		private boolean downWhenRedisUnavailable;
+
 		public boolean isDownWhenCircuitOpen() {
 			return this.downWhenCircuitOpen;
 		}
@@ -826,6 +877,14 @@ public class LionfuncsProperties {
 
 		public void setDownWhenQueueFull(boolean downWhenQueueFull) {
 			this.downWhenQueueFull = downWhenQueueFull;
+		}
+
+		public boolean isDownWhenRedisUnavailable() {
+			return this.downWhenRedisUnavailable;
+		}
+
+		public void setDownWhenRedisUnavailable(boolean downWhenRedisUnavailable) {
+			this.downWhenRedisUnavailable = downWhenRedisUnavailable;
 		}
 
 	}

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -616,10 +617,11 @@ public final class Executor implements AutoCloseable {
 				continue;
 			}
 			if (pendingDelay != null) {
-				pendingDelay.whenComplete((delay, ex) -> {
+				pendingDelay.whenComplete((delay, ex) -> onLane(lane, () -> {
 					if (ex != null) {
-						fail(task, new IllegalStateException(
-								"Could not reserve tokens for executor '" + this.name + "': " + ex.getMessage(), ex));
+						Throwable cause = unwrap(ex);
+						fail(task, new IllegalStateException("Could not reserve tokens for executor '" + this.name
+								+ "': " + cause.getMessage(), cause));
 					}
 					else {
 						if (task.event.isTerminal()) {
@@ -627,12 +629,35 @@ public final class Executor implements AutoCloseable {
 						}
 						startAfter(task, delay, lane);
 					}
-				});
+				}));
 			}
 			else {
 				startAfter(task, delayNanos, lane);
 			}
 		}
+	}
+
+	/**
+	 * Runs what follows an asynchronous reservation on the dispatcher's worker rather
+	 * than on the thread that completed it (a Redis client's event loop, which must
+	 * never run calls, listeners or anything else that might block).
+	 */
+	private void onLane(Lane lane, Runnable work) {
+		try {
+			lane.worker.schedule(work);
+		}
+		catch (RuntimeException ex) {
+			// The worker is gone only once the executor stopped: finish the bookkeeping here.
+			work.run();
+		}
+	}
+
+	private static Throwable unwrap(Throwable failure) {
+		Throwable cause = failure;
+		while (cause instanceof CompletionException && cause.getCause() != null) {
+			cause = cause.getCause();
+		}
+		return cause;
 	}
 
 	private long reserve(ExecutorTask task) {

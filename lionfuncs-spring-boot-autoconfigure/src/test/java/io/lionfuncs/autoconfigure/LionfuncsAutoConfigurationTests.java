@@ -222,7 +222,15 @@ class LionfuncsAutoConfigurationTests {
 		assertInvalid("lionfuncs.clients.default.base-url=http://x", "lionfuncs.clients.default", "default",
 				"another name");
 		assertInvalid("lionfuncs.executor.rate-limiter.store=redis", "lionfuncs.executor.rate-limiter.store", "redis",
-				"'local'");
+				"spring.data.redis");
+		assertInvalid("lionfuncs.clients.openai.executor.rate-limiter.store=redis",
+				"lionfuncs.clients.openai.executor.rate-limiter.store", "redis", "spring-boot-starter-data-redis");
+		assertInvalid(new String[] { "lionfuncs.executor.rate-limiter.store=redis",
+				"lionfuncs.executor.rate-limiter.expected-replicas=0" },
+				"lionfuncs.executor.rate-limiter.expected-replicas", "0", "at least 1");
+		assertInvalid(new String[] { "lionfuncs.clients.openai.executor.rate-limiter.store=redis",
+				"lionfuncs.clients.openai.executor.rate-limiter.redis-timeout=0s" },
+				"lionfuncs.clients.openai.executor.rate-limiter.redis-timeout", "PT0S", "greater than 0");
 	}
 
 	@Test

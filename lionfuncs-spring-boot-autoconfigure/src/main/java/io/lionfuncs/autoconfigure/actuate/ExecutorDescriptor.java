@@ -5,12 +5,17 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.lionfuncs.network.Executor;
 import io.lionfuncs.network.ExecutorStats;
 import io.lionfuncs.network.NetworkRequestEvent;
+import io.lionfuncs.network.limit.TokenBucket;
 import org.jspecify.annotations.Nullable;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * An executor as the {@code lionfuncs} endpoint shows it: queue, concurrency, buckets,
@@ -33,8 +38,11 @@ public record ExecutorDescriptor(boolean running, QueueDescriptor queue, Concurr
 
 	static ExecutorDescriptor of(Executor executor, Instant now) {
 		ExecutorStats stats = executor.stats();
-		BucketsDescriptor buckets = new BucketsDescriptor(BucketDescriptor.of(stats.requestsBucket()),
-				(stats.apiTokensBucket() != null) ? BucketDescriptor.of(stats.apiTokensBucket()) : null);
+		TokenBucket apiTokens = executor.getApiTokensBucket();
+		BucketsDescriptor buckets = new BucketsDescriptor(
+				BucketDescriptor.of(stats.requestsBucket(), executor.getRequestsBucket()),
+				(stats.apiTokensBucket() != null && apiTokens != null)
+						? BucketDescriptor.of(stats.apiTokensBucket(), apiTokens) : null);
 		Map<String, Long> counts = new LinkedHashMap<>();
 		counts.put("QUEUED", (long) stats.queueDepth());
 		counts.put("PROCESSING", (long) stats.processing());
@@ -90,15 +98,40 @@ public record ExecutorDescriptor(boolean running, QueueDescriptor queue, Concurr
 	 * A token bucket.
 	 *
 	 * @param capacity burst size
-	 * @param available tokens available now (negative while in debt)
+	 * @param available tokens available now (negative while in debt); read from Redis for
+	 * a Redis-backed bucket, so that other replicas' reservations are included
 	 * @param rate tokens added per period
 	 * @param period the refill period, ISO-8601
 	 */
 	public record BucketDescriptor(double capacity, double available, double rate, String period) {
 
-		static BucketDescriptor of(ExecutorStats.BucketStats bucket) {
-			return new BucketDescriptor(bucket.capacity(), bucket.available(), bucket.rate(),
-					bucket.period().toString());
+		/** How long the endpoint waits for a level read from a remote store. */
+		private static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
+
+		static BucketDescriptor of(ExecutorStats.BucketStats stats, TokenBucket bucket) {
+			return new BucketDescriptor(stats.capacity(), level(bucket, stats.available()), stats.rate(),
+					stats.period().toString());
+		}
+
+		/**
+		 * The level where the bucket lives. A remote bucket is read (it bounds the read
+		 * by its own timeout), unless this thread must not block.
+		 */
+		private static long level(TokenBucket bucket, long lastSeen) {
+			if (bucket.isSynchronous() || Schedulers.isInNonBlockingThread()) {
+				return lastSeen;
+			}
+			try {
+				return bucket.readAvailableTokens().toCompletableFuture().get(READ_TIMEOUT.toMillis(),
+						TimeUnit.MILLISECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return lastSeen;
+			}
+			catch (ExecutionException | TimeoutException ex) {
+				return lastSeen;
+			}
 		}
 
 	}

@@ -63,9 +63,20 @@ public interface TokenBucket {
 	void forceConsume(long tokens);
 
 	/**
-	 * Tokens available now; negative while the bucket is in debt.
+	 * Tokens available now; negative while the bucket is in debt. Never does I/O: a
+	 * bucket kept in a remote store answers with the level it last saw.
 	 * @return the current level
 	 */
 	long availableTokens();
+
+	/**
+	 * Tokens available now, read from where the bucket lives. A remote bucket asks its
+	 * store, so the answer includes what other replicas took; a local bucket answers at
+	 * once with {@link #availableTokens()}.
+	 * @return a stage completing with the current level
+	 */
+	default CompletionStage<Long> readAvailableTokens() {
+		return CompletableFuture.completedFuture(availableTokens());
+	}
 
 }
