@@ -1,9 +1,12 @@
 package io.lionfuncs.autoconfigure.actuate;
 
 import io.lionfuncs.autoconfigure.LionfuncsAutoConfiguration;
+import io.lionfuncs.autoconfigure.LionfuncsClientAutoConfiguration;
 import io.lionfuncs.autoconfigure.LionfuncsNamedClientsAutoConfiguration;
 import io.lionfuncs.network.Executor;
+import io.lionfuncs.network.client.AsyncApiClient;
 import io.micrometer.core.instrument.MeterRegistry;
+import reactor.netty.http.client.HttpClient;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -11,13 +14,17 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 /**
- * Auto-configuration for the meters of the lionfuncs executors.
+ * Auto-configuration for the meters of the lionfuncs executors and of the connections of
+ * the lionfuncs clients.
  *
  * @since 0.1.0
  */
-@AutoConfiguration(after = { LionfuncsAutoConfiguration.class, LionfuncsNamedClientsAutoConfiguration.class },
+@AutoConfiguration(
+		after = { LionfuncsAutoConfiguration.class, LionfuncsClientAutoConfiguration.class,
+				LionfuncsNamedClientsAutoConfiguration.class },
 		afterName = "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration")
 @ConditionalOnClass({ MeterRegistry.class, Executor.class })
 @ConditionalOnBooleanProperty(name = "lionfuncs.enabled", matchIfMissing = true)
@@ -27,6 +34,18 @@ public final class LionfuncsMetricsAutoConfiguration {
 	@ConditionalOnMissingBean
 	ExecutorMeterBinder lionfuncsExecutorMeterBinder(ObjectProvider<Executor> executors) {
 		return new ExecutorMeterBinder(executors.orderedStream().toList());
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass({ AsyncApiClient.class, HttpClient.class })
+	static class ConnectionMetersConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		ConnectionMeterBinder lionfuncsConnectionMeterBinder(ObjectProvider<AsyncApiClient> clients) {
+			return new ConnectionMeterBinder(clients.orderedStream().toList());
+		}
+
 	}
 
 }
