@@ -7,6 +7,7 @@ import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryRegistry;
 import io.lionfuncs.network.Executor;
 import io.lionfuncs.network.client.AsyncApiClient;
+import io.lionfuncs.network.connection.ConnectionEventListener;
 import reactor.netty.http.client.HttpClient;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -16,12 +17,14 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
- * Auto-configuration for the default {@link AsyncApiClient} ({@code lionfuncs.client.*})
- * and the {@link LionfuncsClients} registry.
+ * Auto-configuration for the default {@link AsyncApiClient} ({@code lionfuncs.client.*}),
+ * the {@link LionfuncsClients} registry, and the connection policy and events of every
+ * client ({@code lionfuncs.connections.*}).
  *
  * @since 0.1.0
  */
@@ -41,10 +44,11 @@ public final class LionfuncsClientAutoConfiguration {
 	LionfuncsClientFactory lionfuncsClientFactory(LionfuncsProperties properties,
 			ObjectProvider<WebClient.Builder> webClientBuilder,
 			ObjectProvider<CircuitBreakerRegistry> circuitBreakerRegistry, ObjectProvider<RetryRegistry> retryRegistry,
-			ObjectProvider<LionfuncsClientCustomizer> customizers) {
+			ObjectProvider<LionfuncsClientCustomizer> customizers,
+			ObjectProvider<ConnectionEventListener> connectionListeners) {
 		return new LionfuncsClientFactory(properties, webClientBuilder::getIfAvailable,
 				circuitBreakerRegistry.getIfAvailable(), retryRegistry.getIfAvailable(),
-				customizers.orderedStream().toList());
+				customizers.orderedStream().toList(), () -> connectionListeners.orderedStream().toList());
 	}
 
 	@Bean
@@ -52,6 +56,20 @@ public final class LionfuncsClientAutoConfiguration {
 	@ConditionalOnMissingBean
 	AsyncApiClient lionfuncsClient(LionfuncsClientFactory clientFactory) {
 		return clientFactory.createDefault();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBooleanProperty("lionfuncs.connections.publish-application-events")
+	ConnectionEventPublishingListener lionfuncsConnectionEventPublishingListener(ApplicationEventPublisher publisher) {
+		return new ConnectionEventPublishingListener(publisher);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	ConnectionPoolSizeCheck lionfuncsConnectionPoolSizeCheck(ObjectProvider<AsyncApiClient> clients,
+			ObjectProvider<Executor> executors) {
+		return new ConnectionPoolSizeCheck(clients, executors);
 	}
 
 	@Bean

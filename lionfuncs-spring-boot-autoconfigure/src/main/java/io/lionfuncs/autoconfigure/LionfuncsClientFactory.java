@@ -1,6 +1,7 @@
 package io.lionfuncs.autoconfigure;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
@@ -15,6 +16,8 @@ import io.lionfuncs.network.Redactor;
 import io.lionfuncs.network.client.AsyncApiClient;
 import io.lionfuncs.network.client.CircuitBreakerSettings;
 import io.lionfuncs.network.client.RetrySettings;
+import io.lionfuncs.network.connection.ConnectionEventListener;
+import io.lionfuncs.network.connection.ConnectionTracker;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.web.reactive.function.client.WebClient;
@@ -27,6 +30,12 @@ import org.springframework.web.reactive.function.client.WebClient;
  * {@link CircuitBreaker} and {@link Retry} named {@code lionfuncs-<name>}: taken from
  * Boot's registries when present, where an instance of that name configured under
  * {@code resilience4j.*} wins over the {@code lionfuncs.*} values.
+ * <p>
+ * Each client's pool follows {@code lionfuncs.connections.*}: connections idle longer
+ * than {@code max-idle-time} are closed, and (unless {@code events} is off) a
+ * {@link ConnectionTracker} named after the client reports its connection events to the
+ * {@link ConnectionEventListener}s. These are set before the
+ * {@link LionfuncsClientCustomizer}s run, so a customizer can change them.
  *
  * @since 0.1.0
  */
@@ -42,14 +51,34 @@ public class LionfuncsClientFactory {
 
 	private final List<LionfuncsClientCustomizer> customizers;
 
+	private final Supplier<List<ConnectionEventListener>> connectionListeners;
+
 	public LionfuncsClientFactory(LionfuncsProperties properties, Supplier<WebClient.@Nullable Builder> webClientBuilder,
 			@Nullable CircuitBreakerRegistry circuitBreakerRegistry, @Nullable RetryRegistry retryRegistry,
 			List<LionfuncsClientCustomizer> customizers) {
+		this(properties, webClientBuilder, circuitBreakerRegistry, retryRegistry, customizers, List::of);
+	}
+
+	/**
+	 * Creates a factory.
+	 * @param properties the properties
+	 * @param webClientBuilder Spring Boot's WebClient builder, if any
+	 * @param circuitBreakerRegistry Boot's circuit breaker registry, if any
+	 * @param retryRegistry Boot's retry registry, if any
+	 * @param customizers the customizers, in order
+	 * @param connectionListeners the listeners of every client's connection events, looked
+	 * up when a client is created
+	 */
+	public LionfuncsClientFactory(LionfuncsProperties properties, Supplier<WebClient.@Nullable Builder> webClientBuilder,
+			@Nullable CircuitBreakerRegistry circuitBreakerRegistry, @Nullable RetryRegistry retryRegistry,
+			List<LionfuncsClientCustomizer> customizers,
+			Supplier<List<ConnectionEventListener>> connectionListeners) {
 		this.properties = properties;
 		this.webClientBuilder = webClientBuilder;
 		this.circuitBreakerRegistry = circuitBreakerRegistry;
 		this.retryRegistry = retryRegistry;
 		this.customizers = customizers;
+		this.connectionListeners = connectionListeners;
 	}
 
 	/**
@@ -90,8 +119,29 @@ public class LionfuncsClientFactory {
 		if (client.getRetry().isEnabled()) {
 			builder.retry(retry("lionfuncs-" + name, client.getRetry(), prefix));
 		}
+		connections(name, builder);
 		this.customizers.forEach((customizer) -> customizer.customize(name, builder));
 		return builder.build();
+	}
+
+	private void connections(String name, AsyncApiClient.Builder builder) {
+		LionfuncsProperties.Connections connections = this.properties.getConnections();
+		Duration maxIdleTime = connections.getMaxIdleTime();
+		setting("lionfuncs.connections.max-idle-time", maxIdleTime, () -> builder.maxIdleTime(maxIdleTime));
+		Integer maxConnections = connections.getMaxConnections();
+		if (maxConnections != null) {
+			if (maxConnections < 1) {
+				throw new InvalidLionfuncsPropertyException("lionfuncs.connections.max-connections", maxConnections,
+						"a number of connections of at least 1");
+			}
+			builder.connectionProviderCustomizer((pool) -> pool.maxConnections(maxConnections));
+		}
+		if (connections.isEvents()) {
+			builder.connectionTracker(ConnectionTracker.builder(name)
+				.captureData(connections.isCaptureData())
+				.listeners(this.connectionListeners.get())
+				.build());
+		}
 	}
 
 	private CircuitBreaker circuitBreaker(String instance, LionfuncsProperties.CircuitBreaker properties,

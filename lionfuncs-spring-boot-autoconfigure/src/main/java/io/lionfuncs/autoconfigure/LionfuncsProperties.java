@@ -814,15 +814,39 @@ public class LionfuncsProperties {
 	public static class Connections {
 
 		/**
-		 * Whether connection lifecycle events are produced.
+		 * Whether connection lifecycle events (raw data, busy or idle, closed) are
+		 * produced for the connections of every client, feeding the connection meters,
+		 * the connections section of the lionfuncs endpoint and ConnectionEventListener
+		 * beans. When off, nothing is attached to the connections.
 		 */
 		private boolean events = true;
 
 		/**
 		 * How long a pooled connection may stay idle before it is closed; keep it below
-		 * the servers' keep-alive timeout.
+		 * the servers' keep-alive timeout, so that no request is sent on a connection the
+		 * server is closing.
 		 */
 		private Duration maxIdleTime = Duration.ofSeconds(4);
+
+		/**
+		 * Connections each client may open to a host. Defaults to Reactor Netty's default
+		 * (twice the number of processors, at least 16). Keep it at or above the client's
+		 * executor concurrency-limit, or calls wait for a connection.
+		 */
+		private @Nullable Integer maxConnections;
+
+		/**
+		 * Whether connection events are also published as Spring ApplicationEvents
+		 * (ConnectionLifecycleEvent). They are many (one per read and write) and
+		 * published on the I/O thread: listeners must not block.
+		 */
+		private boolean publishApplicationEvents;
+
+		/**
+		 * Whether raw-data events carry a copy of the bytes sent and received. The bytes
+		 * hold credentials, payloads and bodies: for debugging only.
+		 */
+		private boolean captureData;
 
 		public boolean isEvents() {
 			return this.events;
@@ -838,6 +862,30 @@ public class LionfuncsProperties {
 
 		public void setMaxIdleTime(Duration maxIdleTime) {
 			this.maxIdleTime = maxIdleTime;
+		}
+
+		public @Nullable Integer getMaxConnections() {
+			return this.maxConnections;
+		}
+
+		public void setMaxConnections(@Nullable Integer maxConnections) {
+			this.maxConnections = maxConnections;
+		}
+
+		public boolean isPublishApplicationEvents() {
+			return this.publishApplicationEvents;
+		}
+
+		public void setPublishApplicationEvents(boolean publishApplicationEvents) {
+			this.publishApplicationEvents = publishApplicationEvents;
+		}
+
+		public boolean isCaptureData() {
+			return this.captureData;
+		}
+
+		public void setCaptureData(boolean captureData) {
+			this.captureData = captureData;
 		}
 
 	}

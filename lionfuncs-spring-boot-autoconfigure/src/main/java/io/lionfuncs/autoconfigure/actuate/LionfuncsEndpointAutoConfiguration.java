@@ -8,6 +8,7 @@ import io.lionfuncs.autoconfigure.LionfuncsNamedClientsAutoConfiguration;
 import io.lionfuncs.event.EventManager;
 import io.lionfuncs.network.Executor;
 import io.lionfuncs.network.client.AsyncApiClient;
+import reactor.netty.http.client.HttpClient;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
@@ -60,6 +61,20 @@ public final class LionfuncsEndpointAutoConfiguration {
 		@ConditionalOnMissingBean
 		ClientsEndpointContributor lionfuncsClientsEndpointContributor(ObjectProvider<AsyncApiClient> clients) {
 			return new ClientsEndpointContributor(clients.orderedStream().toList());
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass({ AsyncApiClient.class, HttpClient.class })
+	static class ConnectionsConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		ConnectionsEndpointContributor lionfuncsConnectionsEndpointContributor(ObjectProvider<AsyncApiClient> clients,
+				ObjectProvider<Executor> executors) {
+			return new ConnectionsEndpointContributor(clients.orderedStream().toList(),
+					executors.orderedStream().toList());
 		}
 
 	}

@@ -1,11 +1,14 @@
 package io.lionfuncs.autoconfigure.actuate;
 
 import io.lionfuncs.autoconfigure.LionfuncsAutoConfiguration;
+import io.lionfuncs.autoconfigure.LionfuncsClientAutoConfiguration;
 import io.lionfuncs.autoconfigure.LionfuncsEventsAutoConfiguration;
 import io.lionfuncs.autoconfigure.LionfuncsNamedClientsAutoConfiguration;
 import io.lionfuncs.event.EventManager;
 import io.lionfuncs.network.Executor;
+import io.lionfuncs.network.client.AsyncApiClient;
 import io.micrometer.core.instrument.MeterRegistry;
+import reactor.netty.http.client.HttpClient;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -17,12 +20,14 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Auto-configuration for the meters of the lionfuncs executors.
+ * Auto-configuration for the meters of the lionfuncs executors and of the connections of
+ * the lionfuncs clients.
  *
  * @since 0.1.0
  */
 @AutoConfiguration(
-		after = { LionfuncsAutoConfiguration.class, LionfuncsEventsAutoConfiguration.class,
+		after = { LionfuncsAutoConfiguration.class, LionfuncsClientAutoConfiguration.class,
+				LionfuncsEventsAutoConfiguration.class,
 				LionfuncsNamedClientsAutoConfiguration.class },
 		afterName = "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration")
 @ConditionalOnClass({ MeterRegistry.class, Executor.class })
@@ -44,6 +49,18 @@ public final class LionfuncsMetricsAutoConfiguration {
 		@ConditionalOnMissingBean
 		EventManagerMeterBinder lionfuncsEventManagerMeterBinder(EventManager eventManager) {
 			return new EventManagerMeterBinder(eventManager);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass({ AsyncApiClient.class, HttpClient.class })
+	static class ConnectionMetersConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		ConnectionMeterBinder lionfuncsConnectionMeterBinder(ObjectProvider<AsyncApiClient> clients) {
+			return new ConnectionMeterBinder(clients.orderedStream().toList());
 		}
 
 	}

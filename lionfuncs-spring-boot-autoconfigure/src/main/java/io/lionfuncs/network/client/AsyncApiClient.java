@@ -24,6 +24,7 @@ import io.lionfuncs.network.Executor;
 import io.lionfuncs.network.NetworkRequestEvent;
 import io.lionfuncs.network.Redactor;
 import io.lionfuncs.network.TaskRequest;
+import io.lionfuncs.network.connection.ConnectionTracker;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,11 +82,29 @@ import org.springframework.web.util.UriBuilder;
  * <strong>Resources.</strong> Unless given a {@link WebClient} or a
  * {@link ClientHttpConnector}, the client builds its own Reactor Netty connector and
  * connection pool; {@link #close()} disposes the pool it built, never one it was given.
+ * <p>
+ * <strong>Keep-alive.</strong> A pool the client builds closes connections idle for
+ * longer than {@linkplain Builder#maxIdleTime(Duration) maxIdleTime} (4 s by default,
+ * below the 5 s keep-alive timeout common on servers), so that a request is not sent on
+ * a connection the server is closing. A request that still fails on a reused connection
+ * the server closed is an {@link ApiConnectionException}: retried when the method is
+ * idempotent or the request provably was not sent (Reactor Netty itself resends, once, a
+ * request whose connection closed before it was written).
+ * <p>
+ * <strong>Connection events.</strong> Given a {@link ConnectionTracker}, the client
+ * reports the lifecycle of each of its connections; see
+ * {@link Builder#connectionTracker(ConnectionTracker)}.
  */
 public final class AsyncApiClient implements AutoCloseable {
 
 	/** The timeout of each attempt unless configured. */
 	public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+
+	/**
+	 * How long a connection of a pool the client builds may stay idle unless configured:
+	 * below the 5 s keep-alive timeout common on servers.
+	 */
+	public static final Duration DEFAULT_MAX_IDLE_TIME = Duration.ofSeconds(4);
 
 	/** The name of a client unless configured. */
 	public static final String DEFAULT_NAME = "default";
@@ -104,6 +123,8 @@ public final class AsyncApiClient implements AutoCloseable {
 
 	private final Duration timeout;
 
+	private final @Nullable Duration maxIdleTime;
+
 	private final Map<String, List<String>> defaultHeaders;
 
 	private final WebClient webClient;
@@ -118,14 +139,18 @@ public final class AsyncApiClient implements AutoCloseable {
 
 	private final @Nullable ReactorNettyConnector ownConnector;
 
+	private final @Nullable ConnectionTracker connectionTracker;
+
 	private final Mono<Void> disposal;
 
 	private final AtomicBoolean closed = new AtomicBoolean();
 
-	private AsyncApiClient(Builder builder, WebClient webClient, @Nullable ReactorNettyConnector ownConnector) {
+	private AsyncApiClient(Builder builder, WebClient webClient, @Nullable ReactorNettyConnector ownConnector,
+			@Nullable ConnectionTracker connectionTracker) {
 		this.name = builder.name;
 		this.baseUrl = builder.baseUrl;
 		this.timeout = builder.timeout;
+		this.maxIdleTime = builder.maxIdleTime;
 		this.defaultHeaders = copy(builder.defaultHeaders);
 		this.webClient = webClient;
 		this.circuitBreaker = builder.resolveCircuitBreaker();
@@ -133,7 +158,9 @@ public final class AsyncApiClient implements AutoCloseable {
 		this.redactor = builder.redactor;
 		this.errors = new ErrorMapper(builder.redactor, builder.clock);
 		this.ownConnector = ownConnector;
-		this.disposal = (ownConnector != null) ? ownConnector.disposeLater().cache() : Mono.empty();
+		this.connectionTracker = connectionTracker;
+		this.disposal = (ownConnector != null) ? Mono.defer(() -> disposeOwnPool(ownConnector)).cache()
+				: Mono.empty();
 	}
 
 	/**
@@ -428,8 +455,9 @@ public final class AsyncApiClient implements AutoCloseable {
 
 	/**
 	 * Closes the client: later requests fail, and the connection pool the client built
-	 * is disposed (without waiting; see {@link #closeAsync()}). A pool, connector or
-	 * WebClient it was given is left alone. Idempotent.
+	 * is disposed (without waiting; see {@link #closeAsync()}): its idle connections close
+	 * at once, busy ones when their exchange ends. A pool, connector or WebClient it was
+	 * given is left alone. Idempotent.
 	 */
 	@Override
 	public void close() {
@@ -449,6 +477,13 @@ public final class AsyncApiClient implements AutoCloseable {
 
 	public boolean isClosed() {
 		return this.closed.get();
+	}
+
+	private Mono<Void> disposeOwnPool(ReactorNettyConnector connector) {
+		if (this.connectionTracker != null && connector.ownsConnectionProvider()) {
+			this.connectionTracker.poolDisposing();
+		}
+		return connector.disposeLater();
 	}
 
 	// ---------------------------------------------------------------- accessors
@@ -483,6 +518,36 @@ public final class AsyncApiClient implements AutoCloseable {
 	 */
 	public Map<String, String> getDefaultHeaders() {
 		return this.redactor.headers(this.defaultHeaders);
+	}
+
+	/**
+	 * The tracker reporting the client's connection events, when it was given one and
+	 * builds its own connector.
+	 * @return the tracker, or {@code null}
+	 */
+	public @Nullable ConnectionTracker getConnectionTracker() {
+		return this.connectionTracker;
+	}
+
+	/**
+	 * The Reactor Netty connection pool of the connector the client built: its own, or
+	 * one it was given; for its size ({@link ConnectionProvider#maxConnections()}).
+	 * @return the pool, or {@code null} when the client was given a WebClient or a
+	 * connector
+	 */
+	public @Nullable ConnectionProvider getConnectionProvider() {
+		ReactorNettyConnector connector = this.ownConnector;
+		return (connector != null) ? connector.connectionProvider() : null;
+	}
+
+	/**
+	 * How long a connection of the pool the client built may stay idle.
+	 * @return the max idle time, or {@code null} when the client did not build its pool
+	 * or was configured without a limit
+	 */
+	public @Nullable Duration getMaxIdleTime() {
+		ReactorNettyConnector connector = this.ownConnector;
+		return (connector != null && connector.ownsConnectionProvider()) ? this.maxIdleTime : null;
 	}
 
 	@Nullable ConnectionProvider ownedConnectionProvider() {
@@ -543,6 +608,10 @@ public final class AsyncApiClient implements AutoCloseable {
 		private final List<Consumer<ConnectionProvider.Builder>> connectionProviderCustomizers = new ArrayList<>();
 
 		private final List<UnaryOperator<HttpClient>> httpClientCustomizers = new ArrayList<>();
+
+		private @Nullable Duration maxIdleTime = DEFAULT_MAX_IDLE_TIME;
+
+		private @Nullable ConnectionTracker connectionTracker;
 
 		private @Nullable CircuitBreaker circuitBreaker;
 
@@ -706,6 +775,38 @@ public final class AsyncApiClient implements AutoCloseable {
 		}
 
 		/**
+		 * How long a connection of the pool the client builds may stay idle before the
+		 * pool closes it; 4 s by default. Keep it below the server's keep-alive timeout,
+		 * so that the client never sends a request on a connection the server is closing.
+		 * Applies only to a pool the client builds (not to a given
+		 * {@link #connectionProvider(ConnectionProvider) pool}, connector or WebClient).
+		 * @param maxIdleTime the max idle time, positive, or {@code null} for no limit
+		 * @return this builder
+		 */
+		public Builder maxIdleTime(@Nullable Duration maxIdleTime) {
+			if (maxIdleTime != null && (maxIdleTime.isNegative() || maxIdleTime.isZero())) {
+				throw new IllegalArgumentException("maxIdleTime must be positive but was " + maxIdleTime);
+			}
+			this.maxIdleTime = maxIdleTime;
+			return this;
+		}
+
+		/**
+		 * A tracker that reports the lifecycle of the client's connections as
+		 * {@link io.lionfuncs.network.connection.ConnectionEvent}s, named like the client.
+		 * It is attached to the connector the client builds (with a pool of its own or a
+		 * given one; the waiting acquires are read only from its own); with a given
+		 * connector or WebClient it cannot see the connections and is left out, with a
+		 * warning.
+		 * @param connectionTracker the tracker, or {@code null} for none
+		 * @return this builder
+		 */
+		public Builder connectionTracker(@Nullable ConnectionTracker connectionTracker) {
+			this.connectionTracker = connectionTracker;
+			return this;
+		}
+
+		/**
 		 * A circuit breaker around every attempt.
 		 * @param circuitBreaker the breaker, or {@code null} for none
 		 * @return this builder
@@ -807,8 +908,19 @@ public final class AsyncApiClient implements AutoCloseable {
 				throw new IllegalArgumentException(
 						"connectionProviderCustomizer applies to a pool the client builds, not to a given connectionProvider");
 			}
+			ConnectionTracker tracker = this.connectionTracker;
+			if (tracker != null && !tracker.getClientName().equals(this.name)) {
+				throw new IllegalArgumentException("connectionTracker is named '" + tracker.getClientName()
+						+ "' but the client '" + this.name + "': build it with ConnectionTracker.builder(\"" + this.name
+						+ "\")");
+			}
+			if (tracker != null && (given != null || this.connector != null)) {
+				logger.warn("Client '{}': no connection events, the client uses a given {} whose connections it "
+						+ "cannot see", this.name, (given != null) ? "WebClient" : "connector");
+				tracker = null;
+			}
 			if (given != null && this.baseUrl == null && this.auth == null && this.webClientCustomizers.isEmpty()) {
-				return new AsyncApiClient(this, given, null);
+				return new AsyncApiClient(this, given, null, null);
 			}
 			WebClient.Builder builder;
 			ReactorNettyConnector own = null;
@@ -821,8 +933,8 @@ public final class AsyncApiClient implements AutoCloseable {
 					builder.clientConnector(this.connector);
 				}
 				else {
-					own = ReactorNettyConnector.create(instanceName(), this.timeout, this.connectionProvider,
-							this.connectionProviderCustomizers, this.httpClientCustomizers);
+					own = ReactorNettyConnector.create(instanceName(), this.timeout, this.maxIdleTime, tracker,
+							this.connectionProvider, this.connectionProviderCustomizers, this.httpClientCustomizers);
 					builder.clientConnector(own.connector());
 				}
 			}
@@ -833,7 +945,7 @@ public final class AsyncApiClient implements AutoCloseable {
 				builder.filter(this.auth);
 			}
 			this.webClientCustomizers.forEach((customizer) -> customizer.accept(builder));
-			return new AsyncApiClient(this, builder.build(), own);
+			return new AsyncApiClient(this, builder.build(), own, (own != null) ? tracker : null);
 		}
 
 	}

@@ -35,6 +35,10 @@ final class ErrorMapper {
 
 	private static final int MAX_CAUSE_DEPTH = 16;
 
+	private static final String ABORTED_EXCEPTION = "reactor.netty.channel.AbortedException";
+
+	private static final String CLOSED_BEFORE_SEND = "Connection has been closed BEFORE send operation";
+
 	private final Redactor redactor;
 
 	private final Clock clock;
@@ -126,6 +130,14 @@ final class ErrorMapper {
 				|| cause instanceof SocketTimeoutException) {
 			return new ApiTimeoutException(describe(details) + " timed out: " + describe(cause), details, false,
 					cause);
+		}
+		if (type.equals(ABORTED_EXCEPTION)) {
+			// Reactor Netty's: the connection closed before (or while) the request was
+			// written, typically a reused connection the server had just closed.
+			boolean notSent = CLOSED_BEFORE_SEND.equals(cause.getMessage());
+			return new ApiConnectionException(
+					describe(details) + (notSent ? " was not sent: the connection closed first" : " failed: "
+							+ describe(cause)), details, notSent, cause);
 		}
 		if (cause instanceof ConnectException || cause instanceof UnknownHostException
 				|| cause instanceof NoRouteToHostException || cause instanceof SSLHandshakeException) {

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
+import io.lionfuncs.network.connection.ConnectionTracker;
 import io.netty.channel.ChannelOption;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -20,6 +21,8 @@ import org.springframework.http.client.reactive.ReactorClientHttpConnector;
  * builds its own connector.
  */
 final class ReactorNettyConnector {
+
+	private static final Duration MIN_EVICTION_INTERVAL = Duration.ofMillis(10);
 
 	private final ClientHttpConnector connector;
 
@@ -38,26 +41,49 @@ final class ReactorNettyConnector {
 	 * Builds a connector.
 	 * @param name the pool's name
 	 * @param connectTimeout the longest time to establish a connection
+	 * @param maxIdleTime how long a connection of a pool this connector builds may stay
+	 * idle, or {@code null} for Reactor Netty's default (no limit)
+	 * @param tracker follows the connections, or {@code null}
 	 * @param givenProvider a pool to use and leave alone, or {@code null} to build one
 	 * @param providerCustomizers customise the pool this connector builds
 	 * @param httpClientCustomizers customise the Reactor Netty client, in order
 	 * @return the connector
 	 */
-	static ReactorNettyConnector create(String name, Duration connectTimeout,
-			@Nullable ConnectionProvider givenProvider, List<Consumer<ConnectionProvider.Builder>> providerCustomizers,
+	static ReactorNettyConnector create(String name, Duration connectTimeout, @Nullable Duration maxIdleTime,
+			@Nullable ConnectionTracker tracker, @Nullable ConnectionProvider givenProvider,
+			List<Consumer<ConnectionProvider.Builder>> providerCustomizers,
 			List<UnaryOperator<HttpClient>> httpClientCustomizers) {
 		ConnectionProvider provider = givenProvider;
 		if (provider == null) {
 			ConnectionProvider.Builder builder = ConnectionProvider.builder(name);
+			if (maxIdleTime != null) {
+				builder.maxIdleTime(maxIdleTime).evictInBackground(evictionInterval(maxIdleTime));
+			}
+			if (tracker != null) {
+				tracker.instrument(builder);
+			}
 			providerCustomizers.forEach((customizer) -> customizer.accept(builder));
 			provider = builder.build();
 		}
 		HttpClient httpClient = HttpClient.create(provider)
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(connectTimeout.toMillis(), Integer.MAX_VALUE));
+		if (tracker != null) {
+			httpClient = tracker.instrument(httpClient);
+		}
 		for (UnaryOperator<HttpClient> customizer : httpClientCustomizers) {
 			httpClient = customizer.apply(httpClient);
 		}
 		return new ReactorNettyConnector(new ReactorClientHttpConnector(httpClient), provider, givenProvider == null);
+	}
+
+	/**
+	 * How often the pool looks for connections idle too long: a quarter of the max idle
+	 * time, so that an idle connection closes soon after it expires rather than only when
+	 * the next request finds it expired.
+	 */
+	static Duration evictionInterval(Duration maxIdleTime) {
+		Duration interval = maxIdleTime.dividedBy(4);
+		return (interval.compareTo(MIN_EVICTION_INTERVAL) < 0) ? MIN_EVICTION_INTERVAL : interval;
 	}
 
 	ClientHttpConnector connector() {

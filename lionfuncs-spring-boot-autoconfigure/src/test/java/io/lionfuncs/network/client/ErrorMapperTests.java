@@ -12,6 +12,7 @@ import io.lionfuncs.network.Redactor;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.timeout.ReadTimeoutException;
 import org.junit.jupiter.api.Test;
+import reactor.netty.channel.AbortedException;
 import reactor.netty.http.client.PrematureCloseException;
 
 import org.springframework.core.codec.DecodingException;
@@ -107,6 +108,27 @@ class ErrorMapperTests {
 
 		assertThat(ex).isExactlyInstanceOf(ApiClientException.class);
 		assertThat(ex.getMessage()).isEqualTo("POST https://api.example.com/v1/chat failed: IllegalStateException");
+	}
+
+	@Test
+	void connectionClosedBeforeTheRequestWasWrittenWasProvablyNotSent() {
+		ApiClientException ex = this.mapper.forFailure(wrapped(AbortedException.beforeSend()), this.request, TIMEOUT);
+
+		assertThat(ex).isExactlyInstanceOf(ApiConnectionException.class);
+		assertThat(((ApiConnectionException) ex).isConnectFailure()).isTrue();
+		assertThat(ApiFailures.isRetryable(ex)).as("retryable even for POST").isTrue();
+		assertThat(ex.getMessage())
+			.isEqualTo("POST https://api.example.com/v1/chat was not sent: the connection closed first");
+	}
+
+	@Test
+	void connectionAbortedOtherwiseMayHaveBeenSent() {
+		ApiClientException ex = this.mapper.forFailure(wrapped(new AbortedException("Connection reset")),
+				this.request, TIMEOUT);
+
+		assertThat(ex).isExactlyInstanceOf(ApiConnectionException.class);
+		assertThat(((ApiConnectionException) ex).isConnectFailure()).isFalse();
+		assertThat(ApiFailures.isRetryable(ex)).as("not retried for POST").isFalse();
 	}
 
 	private static WebClientRequestException wrapped(Throwable cause) {
