@@ -323,8 +323,10 @@
 
 	// ------------------------------------------------------------------ polling
 
+	// A poll that gets no answer is abandoned, so one stalled connection cannot stop the
+	// dashboard: the next poll opens another.
 	async function getJson(url) {
-		const response = await fetch(url, { headers: { Accept: 'application/json' } });
+		const response = await fetch(url, { headers: { Accept: 'application/json' }, signal: AbortSignal.timeout(5000) });
 		if (!response.ok) {
 			throw new Error(url + ': HTTP ' + response.status);
 		}

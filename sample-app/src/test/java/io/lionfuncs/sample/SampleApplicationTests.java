@@ -2,10 +2,7 @@ package io.lionfuncs.sample;
 
 import org.junit.jupiter.api.Test;
 
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.MediaType;
-import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,12 +10,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Starts the sample application as the README runs it.
  */
 class SampleApplicationTests extends DefinedPortTests {
-
-	@Autowired
-	private WebTestClient client;
-
-	@LocalServerPort
-	private int port;
 
 	@Test
 	void applicationStartsHealthy() {

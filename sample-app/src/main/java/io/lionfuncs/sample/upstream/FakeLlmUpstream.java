@@ -28,7 +28,10 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  * and injects faults (errors, latency) on demand.
  * <p>
  * Limits are checked when a request arrives, as a provider's gateway does; the latency
- * is added to admitted requests only.
+ * is added to admitted requests only. Every answer, a refusal included, is sent from a
+ * timer rather than from the thread that read the request, like a remote service's: Reactor
+ * Netty 1.3.6 can stall a keep-alive connection when a request that arrived early is
+ * answered at once (reactor/reactor-netty#4361).
  */
 public class FakeLlmUpstream {
 
@@ -69,22 +72,21 @@ public class FakeLlmUpstream {
 		long completionTokens = Math.max(1, Math.round(maxTokens * ThreadLocalRandom.current().nextDouble(0.3, 1.0)));
 		long totalTokens = promptTokens + completionTokens;
 		if (totalTokens > current.tokensPerMinute) {
-			return error(HttpStatus.BAD_REQUEST, "request_too_large", "Request needs " + totalTokens
-					+ " tokens but the limit is " + current.tokensPerMinute + " tokens per minute");
+			return later(Duration.ZERO, error(HttpStatus.BAD_REQUEST, "request_too_large", "Request needs "
+					+ totalTokens + " tokens but the limit is " + current.tokensPerMinute + " tokens per minute"));
 		}
 		ConsumptionProbe requestProbe = current.requests.tryConsumeAndReturnRemaining(1);
 		if (!requestProbe.isConsumed()) {
-			return tooManyRequests(current, requestProbe.getNanosToWaitForRefill());
+			return later(Duration.ZERO, tooManyRequests(current, requestProbe.getNanosToWaitForRefill()));
 		}
 		ConsumptionProbe tokenProbe = current.tokens.tryConsumeAndReturnRemaining(totalTokens);
 		if (!tokenProbe.isConsumed()) {
 			current.requests.addTokens(1);
-			return tooManyRequests(current, tokenProbe.getNanosToWaitForRefill());
+			return later(Duration.ZERO, tooManyRequests(current, tokenProbe.getNanosToWaitForRefill()));
 		}
 		if (ThreadLocalRandom.current().nextDouble() < faults.errorRate()) {
 			this.failed.incrementAndGet();
-			return Mono.delay(faults.latency())
-				.then(error(HttpStatus.SERVICE_UNAVAILABLE, "server_error", "Injected fault"));
+			return later(faults.latency(), error(HttpStatus.SERVICE_UNAVAILABLE, "server_error", "Injected fault"));
 		}
 		this.served.incrementAndGet();
 		Map<String, Object> body = new LinkedHashMap<>();
@@ -95,11 +97,15 @@ public class FakeLlmUpstream {
 				Map.of("role", "assistant", "content", "This is a fake answer."))));
 		body.put("usage",
 				Map.of("prompt_tokens", promptTokens, "completion_tokens", completionTokens, "total_tokens", totalTokens));
-		return Mono.delay(faults.latency())
-			.then(ServerResponse.ok()
-				.contentType(MediaType.APPLICATION_JSON)
-				.headers((headers) -> rateLimitHeaders(current, headers))
-				.bodyValue(body));
+		return later(faults.latency(),
+				ServerResponse.ok()
+					.contentType(MediaType.APPLICATION_JSON)
+					.headers((headers) -> rateLimitHeaders(current, headers))
+					.bodyValue(body));
+	}
+
+	private static Mono<ServerResponse> later(Duration delay, Mono<ServerResponse> response) {
+		return Mono.delay(delay).then(response);
 	}
 
 	private Mono<ServerResponse> tooManyRequests(Limits current, long nanosToWait) {

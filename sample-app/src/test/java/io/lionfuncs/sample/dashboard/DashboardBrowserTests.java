@@ -26,8 +26,6 @@ import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-import org.springframework.boot.test.web.server.LocalServerPort;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -50,9 +48,6 @@ class DashboardBrowserTests extends DefinedPortTests {
 	private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
 	private static final int BURST = 40;
-
-	@LocalServerPort
-	private int port;
 
 	private ChromeDriver driver;
 

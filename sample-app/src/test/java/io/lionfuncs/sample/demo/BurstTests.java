@@ -6,18 +6,15 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
-import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 /**
  * {@code POST /demo/burst} at the default settings: the executor keeps the client below
  * the fake upstream's limits, so no call is ever answered 429.
  */
 class BurstTests extends DefinedPortTests {
-
-	@Autowired
-	private WebTestClient client;
 
 	@Autowired
 	private FakeLlmUpstream upstream;
@@ -31,7 +28,7 @@ class BurstTests extends DefinedPortTests {
 		assertThat(result.statuses()).containsEntry("COMPLETED", 50L)
 			.containsEntry("FAILED", 0L)
 			.containsEntry("CANCELLED", 0L);
-		assertThat(result.httpStatus()).containsExactly(org.assertj.core.api.Assertions.entry("200", 50L));
+		assertThat(result.httpStatus()).containsExactly(entry("200", 50L));
 		assertThat(this.upstream.settings().throttled()).isEqualTo(throttledBefore);
 		assertThat(this.upstream.settings().served()).isEqualTo(servedBefore + 50);
 		// Ten leave at once (the bucket's burst), the other forty at ten per second.
@@ -80,7 +77,7 @@ class BurstTests extends DefinedPortTests {
 	void burstToAMissingPathReportsEveryCallAsFailed() {
 		BurstResult result = burst("/demo/burst?count=3&tokens=10&path=/v1/missing");
 		assertThat(result.statuses()).containsEntry("FAILED", 3L).containsEntry("COMPLETED", 0L);
-		assertThat(result.httpStatus()).containsExactly(org.assertj.core.api.Assertions.entry("404", 3L));
+		assertThat(result.httpStatus()).containsExactly(entry("404", 3L));
 	}
 
 	private BurstResult burst(String uri) {

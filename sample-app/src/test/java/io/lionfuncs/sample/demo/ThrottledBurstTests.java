@@ -17,7 +17,6 @@ import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.test.context.TestPropertySource;
-import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,9 +31,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 		"lionfuncs.client.retry.base-delay=10ms", "lionfuncs.client.retry.jitter=false" })
 @Import(ThrottledBurstTests.RecordingConfiguration.class)
 class ThrottledBurstTests extends DefinedPortTests {
-
-	@Autowired
-	private WebTestClient client;
 
 	@Autowired
 	private FakeLlmUpstream upstream;

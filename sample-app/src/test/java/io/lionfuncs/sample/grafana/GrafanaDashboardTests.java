@@ -19,9 +19,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
-import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -44,9 +42,6 @@ class GrafanaDashboardTests extends DefinedPortTests {
 	private static final Pattern IDENTIFIER = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
 
 	private static final Set<String> KEYWORDS = Set.of("bool", "offset", "and", "or", "unless");
-
-	@Autowired
-	private WebTestClient client;
 
 	@BeforeEach
 	void makeSomeCalls() {

@@ -8,11 +8,9 @@ import io.lionfuncs.sample.upstream.FakeLlmUpstream.UpstreamSettings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpStatus;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
-import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,9 +23,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class FakeLlmUpstreamTests extends DefinedPortTests {
 
 	private static final String CHAT = "/upstream/v1/chat/completions";
-
-	@Autowired
-	private WebTestClient client;
 
 	@AfterEach
 	void resetFaults() {
