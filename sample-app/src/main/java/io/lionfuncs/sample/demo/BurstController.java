@@ -23,7 +23,9 @@ import org.springframework.web.server.ResponseStatusException;
 
 /**
  * {@code POST /demo/burst}: submits a burst of chat calls through the default executor
- * and client, waits until every call is terminal and reports what happened.
+ * and client, waits until every call is terminal and reports what happened. All calls
+ * are queued at once, so the executor's limits (not this controller) decide when each
+ * one leaves.
  */
 @RestController
 public class BurstController {
@@ -35,35 +37,52 @@ public class BurstController {
 
 	private final AsyncApiClient client;
 
-	public BurstController(@Qualifier("default") Executor executor, @Qualifier("default") AsyncApiClient client) {
+	private final DemoProperties properties;
+
+	public BurstController(@Qualifier("default") Executor executor, @Qualifier("default") AsyncApiClient client,
+			DemoProperties properties) {
 		this.executor = executor;
 		this.client = client;
+		this.properties = properties;
 	}
 
+	/**
+	 * Fires a burst.
+	 * @param count calls to submit, 1 to {@value #MAX_COUNT}
+	 * @param tokens API tokens each call reserves; the call asks for half as many
+	 * completion tokens
+	 * @param path the path called, relative to {@code lionfuncs.client.base-url}
+	 * @return what happened to the calls
+	 */
 	@PostMapping("/demo/burst")
 	public Mono<BurstResult> burst(@RequestParam(defaultValue = "50") int count,
 			@RequestParam(defaultValue = "400") long tokens,
 			@RequestParam(defaultValue = "/v1/chat/completions") String path) {
 		if (count < 1 || count > MAX_COUNT) {
-			throw new ResponseStatusException(HttpStatus.BAD_REQUEST,
-					"count must be between 1 and " + MAX_COUNT + " but was " + count);
+			throw badRequest("count must be between 1 and " + MAX_COUNT + " but was " + count);
 		}
 		if (tokens < 0) {
-			throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "tokens must be 0 or more but was " + tokens);
+			throw badRequest("tokens must be 0 or more but was " + tokens);
+		}
+		if (!path.startsWith("/") || path.contains("://")) {
+			// Only paths below the configured base URL: the demo is not a proxy.
+			throw badRequest("path must be a path starting with '/' below lionfuncs.client.base-url");
 		}
 		long started = System.nanoTime();
 		return Flux.range(0, count)
-			.flatMap((index) -> submit(index, tokens, path), 256)
-			.flatMap(NetworkRequestEvent::toMono, 256)
+			.concatMap((index) -> submit(index, tokens, path))
 			.collectList()
-			.map((events) -> result(events, Duration.ofNanos(System.nanoTime() - started)));
+			.flatMap((events) -> Flux.fromIterable(events)
+				.flatMap(NetworkRequestEvent::toMono, events.size())
+				.then(Mono.fromSupplier(() -> result(events, Duration.ofNanos(System.nanoTime() - started)))));
 	}
 
 	private Mono<NetworkRequestEvent> submit(int index, long tokens, String path) {
 		ApiRequest request = ApiRequest.post(path)
-			.json(Map.of("model", "fake-1", "max_tokens", Math.max(1, tokens / 2), "messages",
+			.json(Map.of("model", this.properties.getModel(), "max_tokens", Math.max(1, tokens / 2), "messages",
 					List.of(Map.of("role", "user", "content", "Burst call " + index + ": say something short."))))
 			.build();
+		// A rejected submission still has an event (CANCELLED): report it, do not drop it.
 		return this.executor.submit(this.client.task(request).numApiTokensNeeded(tokens).build())
 			.onErrorResume(TaskRejectedException.class,
 					(ex) -> (ex.getEvent() != null) ? Mono.just(ex.getEvent()) : Mono.error(ex));
@@ -81,6 +100,10 @@ public class BurstController {
 			httpStatus.merge((code != null) ? code.toString() : "none", 1L, Long::sum);
 		}
 		return new BurstResult(events.size(), statuses, httpStatus, elapsed.toMillis());
+	}
+
+	private static ResponseStatusException badRequest(String reason) {
+		return new ResponseStatusException(HttpStatus.BAD_REQUEST, reason);
 	}
 
 }

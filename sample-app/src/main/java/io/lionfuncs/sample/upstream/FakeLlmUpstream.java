@@ -1,17 +1,21 @@
 package io.lionfuncs.sample.upstream;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.ServerRequest;
@@ -21,9 +25,19 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  * A fake LLM chat-completions API: answers with a body carrying {@code usage} token
  * counts and OpenAI-style {@code x-ratelimit-*} headers, enforces its own requests per
  * second and tokens per minute (429 with {@code Retry-After} when a client is too fast),
- * and injects faults on demand.
+ * and injects faults (errors, latency) on demand.
+ * <p>
+ * Limits are checked when a request arrives, as a provider's gateway does; the latency
+ * is added to admitted requests only. Every answer, a refusal included, is sent from a
+ * timer rather than from the thread that read the request, like a remote service's: Reactor
+ * Netty 1.3.6 can stall a keep-alive connection when a request that arrived early is
+ * answered at once (reactor/reactor-netty#4361).
  */
 public class FakeLlmUpstream {
+
+	private static final int DEFAULT_MAX_TOKENS = 256;
+
+	private final UpstreamProperties configured;
 
 	private final AtomicLong served = new AtomicLong();
 
@@ -33,87 +47,101 @@ public class FakeLlmUpstream {
 
 	private volatile Limits limits;
 
-	private volatile double errorRate;
-
-	private volatile Duration latency;
+	private volatile Faults faults;
 
 	public FakeLlmUpstream(UpstreamProperties properties) {
+		this.configured = properties;
 		this.limits = new Limits(properties.getRequestsPerSecond(), properties.getTokensPerMinute());
-		this.errorRate = properties.getErrorRate();
-		this.latency = properties.getLatency();
+		this.faults = new Faults(properties.getErrorRate(), properties.getLatency());
 	}
 
 	/**
 	 * {@code POST /upstream/v1/chat/completions}.
 	 * @param request the request
-	 * @return the response
+	 * @return the completion, a 429 when the client is too fast, or an injected 503
 	 */
 	public Mono<ServerResponse> chatCompletions(ServerRequest request) {
-		return request.bodyToMono(ChatRequest.class)
-			.defaultIfEmpty(new ChatRequest(null, List.of(), 256))
-			.flatMap((chat) -> Mono.delay(this.latency).then(answer(chat)));
+		return request.bodyToMono(ChatRequest.class).defaultIfEmpty(ChatRequest.EMPTY).flatMap(this::answer);
 	}
 
 	private Mono<ServerResponse> answer(ChatRequest chat) {
 		Limits current = this.limits;
+		Faults faults = this.faults;
 		long promptTokens = Math.max(1, chat.promptCharacters() / 4);
-		long maxTokens = (chat.max_tokens() != null && chat.max_tokens() > 0) ? chat.max_tokens() : 256;
-		long completionTokens = Math.max(1,
-				Math.round(maxTokens * ThreadLocalRandom.current().nextDouble(0.3, 1.0)));
+		long maxTokens = (chat.maxTokens() != null && chat.maxTokens() > 0) ? chat.maxTokens() : DEFAULT_MAX_TOKENS;
+		long completionTokens = Math.max(1, Math.round(maxTokens * ThreadLocalRandom.current().nextDouble(0.3, 1.0)));
 		long totalTokens = promptTokens + completionTokens;
+		if (totalTokens > current.tokensPerMinute) {
+			return later(Duration.ZERO, error(HttpStatus.BAD_REQUEST, "request_too_large", "Request needs "
+					+ totalTokens + " tokens but the limit is " + current.tokensPerMinute + " tokens per minute"));
+		}
 		ConsumptionProbe requestProbe = current.requests.tryConsumeAndReturnRemaining(1);
 		if (!requestProbe.isConsumed()) {
-			return tooManyRequests(current, requestProbe.getNanosToWaitForRefill());
+			return later(Duration.ZERO, tooManyRequests(current, requestProbe.getNanosToWaitForRefill()));
 		}
 		ConsumptionProbe tokenProbe = current.tokens.tryConsumeAndReturnRemaining(totalTokens);
 		if (!tokenProbe.isConsumed()) {
 			current.requests.addTokens(1);
-			return tooManyRequests(current, tokenProbe.getNanosToWaitForRefill());
+			return later(Duration.ZERO, tooManyRequests(current, tokenProbe.getNanosToWaitForRefill()));
 		}
-		if (ThreadLocalRandom.current().nextDouble() < this.errorRate) {
+		if (ThreadLocalRandom.current().nextDouble() < faults.errorRate()) {
 			this.failed.incrementAndGet();
-			return ServerResponse.status(HttpStatus.SERVICE_UNAVAILABLE)
-				.contentType(MediaType.APPLICATION_JSON)
-				.bodyValue(Map.of("error", Map.of("type", "server_error", "message", "injected fault")));
+			return later(faults.latency(), error(HttpStatus.SERVICE_UNAVAILABLE, "server_error", "Injected fault"));
 		}
 		this.served.incrementAndGet();
-		Map<String, Object> body = Map.of("id", "chatcmpl-" + UUID.randomUUID(), "object", "chat.completion",
-				"model", (chat.model() != null) ? chat.model() : "fake-1", "choices",
-				List.of(Map.of("index", 0, "finish_reason", "stop", "message",
-						Map.of("role", "assistant", "content", "This is a fake answer."))),
-				"usage", Map.of("prompt_tokens", promptTokens, "completion_tokens", completionTokens, "total_tokens",
-						totalTokens));
-		return ServerResponse.ok()
-			.contentType(MediaType.APPLICATION_JSON)
-			.headers((headers) -> rateLimitHeaders(current, headers))
-			.bodyValue(body);
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("id", "chatcmpl-" + UUID.randomUUID());
+		body.put("object", "chat.completion");
+		body.put("model", (chat.model() != null) ? chat.model() : "fake-1");
+		body.put("choices", List.of(Map.of("index", 0, "finish_reason", "stop", "message",
+				Map.of("role", "assistant", "content", "This is a fake answer."))));
+		body.put("usage",
+				Map.of("prompt_tokens", promptTokens, "completion_tokens", completionTokens, "total_tokens", totalTokens));
+		return later(faults.latency(),
+				ServerResponse.ok()
+					.contentType(MediaType.APPLICATION_JSON)
+					.headers((headers) -> rateLimitHeaders(current, headers))
+					.bodyValue(body));
+	}
+
+	private static Mono<ServerResponse> later(Duration delay, Mono<ServerResponse> response) {
+		return Mono.delay(delay).then(response);
 	}
 
 	private Mono<ServerResponse> tooManyRequests(Limits current, long nanosToWait) {
 		this.throttled.incrementAndGet();
+		// Whole seconds, rounded up: a client that waits this long finds room.
 		long seconds = Math.max(1, (long) Math.ceil(nanosToWait / 1e9));
 		return ServerResponse.status(HttpStatus.TOO_MANY_REQUESTS)
-			.header("Retry-After", Long.toString(seconds))
+			.header(HttpHeaders.RETRY_AFTER, Long.toString(seconds))
 			.headers((headers) -> rateLimitHeaders(current, headers))
 			.contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(Map.of("error", Map.of("type", "rate_limit_exceeded", "message", "Too many requests")));
+			.bodyValue(errorBody("rate_limit_exceeded", "Too many requests, retry after " + seconds + " s"));
 	}
 
-	private static void rateLimitHeaders(Limits limits, org.springframework.http.HttpHeaders headers) {
-		long remainingRequests = Math.max(0, limits.requests.getAvailableTokens());
-		long remainingTokens = Math.max(0, limits.tokens.getAvailableTokens());
+	private static Mono<ServerResponse> error(HttpStatus status, String type, String message) {
+		return ServerResponse.status(status).contentType(MediaType.APPLICATION_JSON).bodyValue(errorBody(type, message));
+	}
+
+	private static Map<String, Object> errorBody(String type, String message) {
+		return Map.of("error", Map.of("type", type, "message", message));
+	}
+
+	private static void rateLimitHeaders(Limits limits, HttpHeaders headers) {
 		headers.set("x-ratelimit-limit-requests", Long.toString(limits.requestsPerSecond));
-		headers.set("x-ratelimit-remaining-requests", Long.toString(remainingRequests));
-		headers.set("x-ratelimit-reset-requests",
-				openAiDuration(limits.requests.estimateAbilityToConsume(limits.requestsPerSecond).getNanosToWaitForRefill()));
+		headers.set("x-ratelimit-remaining-requests", Long.toString(Math.max(0, limits.requests.getAvailableTokens())));
+		headers.set("x-ratelimit-reset-requests", openAiDuration(
+				limits.requests.estimateAbilityToConsume(limits.requestsPerSecond).getNanosToWaitForRefill()));
 		headers.set("x-ratelimit-limit-tokens", Long.toString(limits.tokensPerMinute));
-		headers.set("x-ratelimit-remaining-tokens", Long.toString(remainingTokens));
+		headers.set("x-ratelimit-remaining-tokens", Long.toString(Math.max(0, limits.tokens.getAvailableTokens())));
 		headers.set("x-ratelimit-reset-tokens",
 				openAiDuration(limits.tokens.estimateAbilityToConsume(limits.tokensPerMinute).getNanosToWaitForRefill()));
 	}
 
 	/**
 	 * Formats a wait the way OpenAI does: {@code 20ms}, {@code 1s}, {@code 6m0s}.
+	 * @param nanos the wait
+	 * @return the formatted wait
 	 */
 	static String openAiDuration(long nanos) {
 		long millis = Math.max(0, nanos / 1_000_000);
@@ -125,36 +153,104 @@ public class FakeLlmUpstream {
 	}
 
 	/**
-	 * {@code GET|POST /upstream/admin/faults}: reads or changes the limits and faults.
-	 * @param request the request, with optional parameters {@code errorRate},
-	 * {@code latencyMs}, {@code requestsPerSecond}, {@code tokensPerMinute}
-	 * @return the current settings
+	 * {@code GET /upstream/admin/faults}: the current limits, faults and counts.
+	 * @param request the request
+	 * @return the settings
 	 */
-	public Mono<ServerResponse> faults(ServerRequest request) {
-		request.queryParam("errorRate").map(Double::parseDouble).ifPresent((rate) -> this.errorRate = rate);
-		request.queryParam("latencyMs").map(Long::parseLong).ifPresent((ms) -> this.latency = Duration.ofMillis(ms));
-		Limits current = this.limits;
-		int requestsPerSecond = request.queryParam("requestsPerSecond")
-			.map(Integer::parseInt)
-			.orElse(current.requestsPerSecond);
-		long tokensPerMinute = request.queryParam("tokensPerMinute")
-			.map(Long::parseLong)
-			.orElse(current.tokensPerMinute);
-		if (requestsPerSecond != current.requestsPerSecond || tokensPerMinute != current.tokensPerMinute) {
-			this.limits = new Limits(requestsPerSecond, tokensPerMinute);
-		}
+	public Mono<ServerResponse> showFaults(ServerRequest request) {
 		return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(settings());
+	}
+
+	/**
+	 * {@code POST /upstream/admin/faults}: changes the limits and faults given as query
+	 * parameters ({@code errorRate}, {@code latencyMs}, {@code requestsPerSecond},
+	 * {@code tokensPerMinute}); the others keep their values. New limits start with full
+	 * buckets.
+	 * @param request the request
+	 * @return the settings, or a 400 naming the first invalid parameter
+	 */
+	public Mono<ServerResponse> changeFaults(ServerRequest request) {
+		try {
+			Faults currentFaults = this.faults;
+			Limits currentLimits = this.limits;
+			double errorRate = parameter(request, "errorRate", currentFaults.errorRate(), 0, 1);
+			long latencyMs = (long) parameter(request, "latencyMs", currentFaults.latency().toMillis(), 0, 60_000);
+			int requestsPerSecond = (int) parameter(request, "requestsPerSecond", currentLimits.requestsPerSecond, 1,
+					1_000_000);
+			long tokensPerMinute = (long) parameter(request, "tokensPerMinute", currentLimits.tokensPerMinute, 1,
+					1_000_000_000);
+			this.faults = new Faults(errorRate, Duration.ofMillis(latencyMs));
+			if (requestsPerSecond != currentLimits.requestsPerSecond
+					|| tokensPerMinute != currentLimits.tokensPerMinute) {
+				this.limits = new Limits(requestsPerSecond, tokensPerMinute);
+			}
+		}
+		catch (IllegalArgumentException ex) {
+			return error(HttpStatus.BAD_REQUEST, "invalid_request", ex.getMessage());
+		}
+		return showFaults(request);
+	}
+
+	/**
+	 * {@code DELETE /upstream/admin/faults}: back to the configured limits and faults,
+	 * with full buckets; the counts are kept.
+	 * @param request the request
+	 * @return the settings
+	 */
+	public Mono<ServerResponse> resetFaults(ServerRequest request) {
+		this.faults = new Faults(this.configured.getErrorRate(), this.configured.getLatency());
+		this.limits = new Limits(this.configured.getRequestsPerSecond(), this.configured.getTokensPerMinute());
+		return showFaults(request);
+	}
+
+	private static double parameter(ServerRequest request, String name, double current, double min, double max) {
+		String text = request.queryParam(name).orElse(null);
+		if (text == null || text.isBlank()) {
+			return current;
+		}
+		double value;
+		try {
+			value = Double.parseDouble(text);
+		}
+		catch (NumberFormatException ex) {
+			throw new IllegalArgumentException(name + " must be a number but was '" + text + "'");
+		}
+		if (!(value >= min && value <= max)) {
+			throw new IllegalArgumentException(name + " must be between " + format(min) + " and " + format(max)
+					+ " but was " + text);
+		}
+		return value;
+	}
+
+	private static String format(double value) {
+		return (value == Math.rint(value)) ? Long.toString((long) value) : Double.toString(value);
 	}
 
 	/**
 	 * The current limits, faults and counts.
 	 * @return the settings
 	 */
-	public Map<String, Object> settings() {
-		Limits current = this.limits;
-		return Map.of("requestsPerSecond", current.requestsPerSecond, "tokensPerMinute", current.tokensPerMinute,
-				"errorRate", this.errorRate, "latencyMs", this.latency.toMillis(), "served", this.served.get(),
-				"throttled", this.throttled.get(), "failed", this.failed.get());
+	public UpstreamSettings settings() {
+		Limits currentLimits = this.limits;
+		Faults currentFaults = this.faults;
+		return new UpstreamSettings(currentLimits.requestsPerSecond, currentLimits.tokensPerMinute,
+				currentFaults.errorRate(), currentFaults.latency().toMillis(), this.served.get(), this.throttled.get(),
+				this.failed.get());
+	}
+
+	/**
+	 * What the fake upstream does now, and what it has done.
+	 *
+	 * @param requestsPerSecond requests admitted per second
+	 * @param tokensPerMinute tokens admitted per minute
+	 * @param errorRate share of admitted requests answered with a 503
+	 * @param latencyMs time taken to answer an admitted request
+	 * @param served requests answered with a completion
+	 * @param throttled requests answered with a 429
+	 * @param failed requests answered with an injected 503
+	 */
+	public record UpstreamSettings(int requestsPerSecond, long tokensPerMinute, double errorRate, long latencyMs,
+			long served, long throttled, long failed) {
 	}
 
 	/**
@@ -162,9 +258,12 @@ public class FakeLlmUpstream {
 	 *
 	 * @param model the model
 	 * @param messages the messages
-	 * @param max_tokens the most completion tokens to produce
+	 * @param maxTokens the most completion tokens to produce
 	 */
-	record ChatRequest(String model, List<Map<String, Object>> messages, Integer max_tokens) {
+	record ChatRequest(@Nullable String model, @Nullable List<Map<String, Object>> messages,
+			@JsonProperty("max_tokens") @Nullable Integer maxTokens) {
+
+		static final ChatRequest EMPTY = new ChatRequest(null, List.of(), null);
 
 		long promptCharacters() {
 			if (this.messages == null) {
@@ -173,6 +272,9 @@ public class FakeLlmUpstream {
 			return this.messages.stream().mapToLong((message) -> String.valueOf(message.get("content")).length()).sum();
 		}
 
+	}
+
+	private record Faults(double errorRate, Duration latency) {
 	}
 
 	private static final class Limits {

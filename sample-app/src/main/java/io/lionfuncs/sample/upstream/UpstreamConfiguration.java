@@ -1,6 +1,5 @@
 package io.lionfuncs.sample.upstream;
 
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.function.server.RouterFunction;
@@ -8,10 +7,10 @@ import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 /**
- * Serves the fake upstream under {@code /upstream/**}.
+ * Serves the fake upstream under {@code /upstream/**}: the chat-completions API and its
+ * admin resource for limits and faults.
  */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties(UpstreamProperties.class)
 public class UpstreamConfiguration {
 
 	@Bean
@@ -23,8 +22,9 @@ public class UpstreamConfiguration {
 	RouterFunction<ServerResponse> upstreamRoutes(FakeLlmUpstream upstream) {
 		return RouterFunctions.route()
 			.POST("/upstream/v1/chat/completions", upstream::chatCompletions)
-			.GET("/upstream/admin/faults", upstream::faults)
-			.POST("/upstream/admin/faults", upstream::faults)
+			.GET("/upstream/admin/faults", upstream::showFaults)
+			.POST("/upstream/admin/faults", upstream::changeFaults)
+			.DELETE("/upstream/admin/faults", upstream::resetFaults)
 			.build();
 	}
 
