@@ -17,20 +17,23 @@ import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
+import reactor.netty.http.client.HttpClient;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,12 +47,13 @@ import static org.awaitility.Awaitility.await;
 		properties = { "management.endpoints.web.exposure.include=lionfuncs,health,metrics",
 				"management.endpoint.health.show-details=always", "lionfuncs.executor.concurrency-limit=2",
 				"lionfuncs.executor.requests-rate=5", "lionfuncs.executor.shutdown-timeout=0s" })
-@AutoConfigureWebTestClient
 class LionfuncsWebIntegrationTests {
 
 	private static final MockWebServer upstream = startUpstream();
 
-	@Autowired
+	@LocalServerPort
+	private int port;
+
 	private WebTestClient client;
 
 	@Autowired
@@ -84,6 +88,19 @@ class LionfuncsWebIntegrationTests {
 			throw new IllegalStateException(ex);
 		}
 		return server;
+	}
+
+	/**
+	 * A client that opens a connection per request: Reactor Netty 1.3.6's server can
+	 * stall a reused keep-alive connection (reactor/reactor-netty#4361).
+	 */
+	@BeforeEach
+	void createClient() {
+		this.client = WebTestClient
+			.bindToServer(new ReactorClientHttpConnector(HttpClient.create().keepAlive(false)))
+			.baseUrl("http://localhost:" + this.port)
+			.responseTimeout(Duration.ofSeconds(10))
+			.build();
 	}
 
 	@AfterAll
