@@ -4,7 +4,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -13,6 +12,7 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
@@ -94,7 +94,7 @@ public final class Executor implements AutoCloseable {
 
 	private final Redactor redactor;
 
-	private final Clock clock;
+	private final WallClock wallClock;
 
 	private final @Nullable Scheduler providedScheduler;
 
@@ -167,7 +167,7 @@ public final class Executor implements AutoCloseable {
 		this.settings = builder.settings;
 		this.name = this.settings.name();
 		this.redactor = Redactor.withAdditionalNames(this.settings.redactHeaders());
-		this.clock = builder.clock;
+		this.wallClock = WallClock.of(builder.clock);
 		this.providedScheduler = builder.scheduler;
 		this.limiter = new ConcurrencyLimiter(this.settings.concurrencyLimit());
 		TokenBucketFactory buckets = (builder.bucketFactory != null) ? builder.bucketFactory
@@ -318,6 +318,7 @@ public final class Executor implements AutoCloseable {
 			return;
 		}
 		CompletableFuture<Void> done;
+		Scheduler toDispose = null;
 		synchronized (this.lifecycleMonitor) {
 			if (this.state != State.STOPPING || !allFinished()) {
 				return;
@@ -328,10 +329,7 @@ public final class Executor implements AutoCloseable {
 				this.shutdownTimer = null;
 			}
 			if (this.ownedScheduler != null) {
-				// Without interrupting: this may run on one of the scheduler's own threads.
-				this.ownedScheduler.disposeGracefully()
-					.subscribe(null, (ex) -> logger.debug("Scheduler of executor '{}' did not stop cleanly", this.name,
-							ex));
+				toDispose = this.ownedScheduler;
 				this.ownedScheduler = null;
 			}
 			else {
@@ -347,6 +345,24 @@ public final class Executor implements AutoCloseable {
 		}
 		if (done != null) {
 			done.complete(null);
+		}
+		if (toDispose != null) {
+			disposeOwned(toDispose);
+		}
+	}
+
+	/**
+	 * Shuts the executor's own scheduler down at once: every task is terminal, so nothing
+	 * it would run is needed. Its threads are interrupted, this one too when it is one of
+	 * them, so that flag is cleared again: the thread is on its way out. (A graceful
+	 * dispose would leave behind a non-daemon thread that keeps the JVM alive for
+	 * seconds.)
+	 */
+	private void disposeOwned(Scheduler scheduler) {
+		boolean wasInterrupted = Thread.currentThread().isInterrupted();
+		scheduler.dispose();
+		if (!wasInterrupted) {
+			Thread.interrupted();
 		}
 	}
 
@@ -640,7 +656,13 @@ public final class Executor implements AutoCloseable {
 			if (!this.queue.isEmpty() && this.limiter.available() > 0) {
 				lane.wakeNextIfIdle();
 			}
-			Instant now = this.clock.instant();
+			long now = this.wallClock.epochNanos();
+			if (size == 1 && lane.pendingDelays[0] == null && lane.delays[0] <= 0 && !this.cancelAll) {
+				ExecutorTask task = batch[0];
+				batch[0] = null;
+				startAtOnce(task, now, lane);
+				continue;
+			}
 			for (int i = 0; i < size; i++) {
 				if (!process(batch[i], lane.pendingDelays[i], now)) {
 					batch[i] = null;
@@ -653,7 +675,7 @@ public final class Executor implements AutoCloseable {
 				lane.pendingDelays[i] = null;
 				if (task != null) {
 					// The first task starts at the instant it left the queue; later ones read the clock.
-					startWhenReserved(task, lane.delays[i], pendingDelay, lane, (i == 0) ? now : null);
+					startWhenReserved(task, lane.delays[i], pendingDelay, lane, (i == 0) ? now : WallClock.NONE);
 				}
 			}
 		}
@@ -721,7 +743,7 @@ public final class Executor implements AutoCloseable {
 	 * Moves a task just taken from the queue to {@code PROCESSING}.
 	 * @return {@code false} if it was cancelled while queued
 	 */
-	private boolean process(ExecutorTask task, @Nullable CompletionStage<Long> pendingDelay, Instant now) {
+	private boolean process(ExecutorTask task, @Nullable CompletionStage<Long> pendingDelay, long now) {
 		if (task.event.advance(RequestStatus.PROCESSING, now) != null) {
 			return true;
 		}
@@ -737,8 +759,25 @@ public final class Executor implements AutoCloseable {
 		return false;
 	}
 
+	/**
+	 * Starts a lone task whose tokens exist: {@code PROCESSING} and {@code CALLING} in one
+	 * step, stamped with the instant it left the queue.
+	 */
+	private void startAtOnce(ExecutorTask task, long now, Lane lane) {
+		if (!task.event.startCall(now)) {
+			process(task, null, now);
+			return;
+		}
+		try {
+			call(task, lane);
+		}
+		catch (RuntimeException ex) {
+			fail(task, ex);
+		}
+	}
+
 	private void startWhenReserved(ExecutorTask task, long delayNanos, @Nullable CompletionStage<Long> pendingDelay,
-			Lane lane, @Nullable Instant now) {
+			Lane lane, long now) {
 		try {
 			startWhenReservedOrThrow(task, delayNanos, pendingDelay, lane, now);
 		}
@@ -749,7 +788,7 @@ public final class Executor implements AutoCloseable {
 	}
 
 	private void startWhenReservedOrThrow(ExecutorTask task, long delayNanos,
-			@Nullable CompletionStage<Long> pendingDelay, Lane lane, @Nullable Instant now) {
+			@Nullable CompletionStage<Long> pendingDelay, Lane lane, long now) {
 		if (this.cancelAll) {
 			cancel(task, "cancelled: executor '" + this.name + "' stopped");
 			return;
@@ -767,7 +806,7 @@ public final class Executor implements AutoCloseable {
 				if (task.event.isTerminal()) {
 					refundIfReserved(task);
 				}
-				startAfter(task, delay, lane, null);
+				startAfter(task, delay, lane, WallClock.NONE);
 			}
 		});
 	}
@@ -797,22 +836,23 @@ public final class Executor implements AutoCloseable {
 
 	/**
 	 * Starts the task once its tokens exist.
-	 * @param now the time the task left the queue, when it may start at that instant
+	 * @param now the time the task left the queue when it may start at that instant, else
+	 * {@link WallClock#NONE}
 	 */
-	private void startAfter(ExecutorTask task, long delayNanos, Lane lane, @Nullable Instant now) {
+	private void startAfter(ExecutorTask task, long delayNanos, Lane lane, long now) {
 		if (delayNanos == Long.MAX_VALUE) {
 			fail(task, new IllegalStateException("Tokens for this request can never become available"));
 			return;
 		}
 		if (delayNanos <= 0) {
-			start(task, (now != null) ? now : this.clock.instant(), lane);
+			start(task, (now != WallClock.NONE) ? now : this.wallClock.epochNanos(), lane);
 			return;
 		}
 		this.rateLimitWaits.increment();
 		this.rateLimitWaitNanos.add(delayNanos);
 		task.event.addLog("waiting " + formatNanos(delayNanos) + " for rate-limit tokens");
 		try {
-			task.setCancellable(lane.worker.schedule(() -> start(task, this.clock.instant(), lane), delayNanos,
+			task.setCancellable(lane.worker.schedule(() -> start(task, this.wallClock.epochNanos(), lane), delayNanos,
 					TimeUnit.NANOSECONDS));
 		}
 		catch (RuntimeException ex) {
@@ -820,7 +860,7 @@ public final class Executor implements AutoCloseable {
 		}
 	}
 
-	private void start(ExecutorTask task, Instant now, Lane lane) {
+	private void start(ExecutorTask task, long now, Lane lane) {
 		if (this.cancelAll) {
 			cancel(task, "cancelled: executor '" + this.name + "' stopped");
 			return;
@@ -828,6 +868,14 @@ public final class Executor implements AutoCloseable {
 		if (task.event.advance(RequestStatus.CALLING, now) == null) {
 			return;
 		}
+		call(task, lane);
+	}
+
+	/**
+	 * Invokes a {@code CALLING} task's call and hands its outcome to
+	 * {@link #complete}.
+	 */
+	private void call(ExecutorTask task, Lane lane) {
 		lane.enterCall();
 		try {
 			if (task.invocation instanceof TaskRequest.Invocation.Reactive reactive) {
@@ -841,8 +889,14 @@ public final class Executor implements AutoCloseable {
 				TaskRequest.Invocation.Stage stage = (TaskRequest.Invocation.Stage) task.invocation;
 				CompletionStage<? extends CallResult> call = Objects.requireNonNull(stage.call().get(),
 						"call supplier returned null");
-				task.setCancellable(call);
-				call.whenComplete(task);
+				if (call.getClass() == CompletableFuture.class && ((CompletableFuture<?>) call).isDone()) {
+					// Already complete (a cached or synchronous result): no dependent stage needed.
+					completeFrom(task, (CompletableFuture<? extends CallResult>) call);
+				}
+				else {
+					task.setCancellable(call);
+					call.whenComplete(task);
+				}
 			}
 		}
 		catch (Throwable ex) {
@@ -851,6 +905,18 @@ public final class Executor implements AutoCloseable {
 		finally {
 			lane.exitCall();
 		}
+	}
+
+	private void completeFrom(ExecutorTask task, CompletableFuture<? extends CallResult> done) {
+		CallResult result;
+		try {
+			result = done.join();
+		}
+		catch (CompletionException | CancellationException ex) {
+			complete(task, null, ex);
+			return;
+		}
+		complete(task, result, null);
 	}
 
 	void complete(ExecutorTask task, @Nullable CallResult result, @Nullable Throwable error) {
@@ -1284,8 +1350,8 @@ public final class Executor implements AutoCloseable {
 		}
 
 		@Override
-		public Instant now() {
-			return Executor.this.clock.instant();
+		public long epochNanos() {
+			return Executor.this.wallClock.epochNanos();
 		}
 
 		@Override

@@ -7,6 +7,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -48,7 +49,8 @@ public final class NetworkRequestEvent {
 
 	private volatile @Nullable String requestId;
 
-	private final Instant createdAt;
+	// Timestamps in nanoseconds since the epoch (WallClock), WallClock.NONE when not set.
+	private final long createdAt;
 
 	private final @Nullable String endpointUrl;
 
@@ -66,15 +68,15 @@ public final class NetworkRequestEvent {
 
 	// The fields below are guarded by this event's monitor.
 
-	private Instant updatedAt;
+	private long updatedAt;
 
-	private @Nullable Instant queuedAt;
+	private long queuedAt = WallClock.NONE;
 
-	private @Nullable Instant processingStartedAt;
+	private long processingStartedAt = WallClock.NONE;
 
-	private @Nullable Instant callStartedAt;
+	private long callStartedAt = WallClock.NONE;
 
-	private @Nullable Instant completedAt;
+	private long completedAt = WallClock.NONE;
 
 	private int responseStatusCode = NO_STATUS_CODE;
 
@@ -110,7 +112,7 @@ public final class NetworkRequestEvent {
 		ThreadLocalRandom random = ThreadLocalRandom.current();
 		this.requestIdHigh = (random.nextLong() & ~0xF000L) | 0x4000L;
 		this.requestIdLow = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
-		this.createdAt = owner.now();
+		this.createdAt = owner.epochNanos();
 		this.updatedAt = this.createdAt;
 		this.endpointUrl = owner.redactor().url(endpointUrl);
 		this.method = method;
@@ -282,7 +284,7 @@ public final class NetworkRequestEvent {
 	 * @return the previous status, or {@code null} if the change was not allowed
 	 */
 	@Nullable RequestStatus advance(RequestStatus next) {
-		return advance(next, this.owner.now());
+		return advance(next, this.owner.epochNanos());
 	}
 
 	/**
@@ -290,7 +292,7 @@ public final class NetworkRequestEvent {
 	 * read its clock for an earlier step of the same hand-over.
 	 * @return the previous status, or {@code null} if the change was not allowed
 	 */
-	@Nullable RequestStatus advance(RequestStatus next, Instant now) {
+	@Nullable RequestStatus advance(RequestStatus next, long now) {
 		synchronized (this) {
 			RequestStatus previous = this.status;
 			if (!previous.canMoveTo(next)) {
@@ -301,6 +303,29 @@ public final class NetworkRequestEvent {
 				this.owner.statusChanged(this, previous, next);
 			}
 			return previous;
+		}
+	}
+
+	/**
+	 * Moves a queued event through {@code PROCESSING} to {@code CALLING} in one atomic
+	 * step, for a call whose tokens exist when it leaves the queue; listeners are told of
+	 * both changes, in order.
+	 * @return {@code false} if the event was no longer {@code QUEUED}
+	 */
+	boolean startCall(long now) {
+		synchronized (this) {
+			if (this.status != RequestStatus.QUEUED) {
+				return false;
+			}
+			moveTo(RequestStatus.PROCESSING, now);
+			if (this.owner.hasListeners()) {
+				this.owner.statusChanged(this, RequestStatus.QUEUED, RequestStatus.PROCESSING);
+			}
+			moveTo(RequestStatus.CALLING, now);
+			if (this.owner.hasListeners()) {
+				this.owner.statusChanged(this, RequestStatus.PROCESSING, RequestStatus.CALLING);
+			}
+			return true;
 		}
 	}
 
@@ -418,10 +443,12 @@ public final class NetworkRequestEvent {
 	}
 
 	private void moveTo(RequestStatus next) {
-		moveTo(next, this.owner.now());
+		moveTo(next, this.owner.epochNanos());
 	}
 
-	private void moveTo(RequestStatus next, Instant now) {
+	private void moveTo(RequestStatus next, long time) {
+		// Stamps of one request never go backwards, whatever the clock does.
+		long now = Math.max(time, this.updatedAt);
 		switch (next) {
 			case QUEUED -> this.queuedAt = now;
 			case PROCESSING -> this.processingStartedAt = now;
@@ -503,11 +530,11 @@ public final class NetworkRequestEvent {
 	}
 
 	public Instant getCreatedAt() {
-		return this.createdAt;
+		return Objects.requireNonNull(WallClock.toInstant(this.createdAt));
 	}
 
 	public synchronized Instant getUpdatedAt() {
-		return this.updatedAt;
+		return Objects.requireNonNull(WallClock.toInstant(this.updatedAt));
 	}
 
 	public @Nullable String getEndpointUrl() {
@@ -575,19 +602,19 @@ public final class NetworkRequestEvent {
 	}
 
 	public synchronized @Nullable Instant getQueuedAt() {
-		return this.queuedAt;
+		return WallClock.toInstant(this.queuedAt);
 	}
 
 	public synchronized @Nullable Instant getProcessingStartedAt() {
-		return this.processingStartedAt;
+		return WallClock.toInstant(this.processingStartedAt);
 	}
 
 	public synchronized @Nullable Instant getCallStartedAt() {
-		return this.callStartedAt;
+		return WallClock.toInstant(this.callStartedAt);
 	}
 
 	public synchronized @Nullable Instant getCompletedAt() {
-		return this.completedAt;
+		return WallClock.toInstant(this.completedAt);
 	}
 
 	/**
@@ -612,10 +639,10 @@ public final class NetworkRequestEvent {
 	 * @return the snapshot
 	 */
 	public synchronized RequestSnapshot snapshot() {
-		return new RequestSnapshot(getRequestId(), this.owner.executorName(), this.status, this.createdAt,
-				this.updatedAt, this.endpointUrl, this.method, this.headers, this.numApiTokensNeeded,
+		return new RequestSnapshot(getRequestId(), this.owner.executorName(), this.status, getCreatedAt(),
+				getUpdatedAt(), this.endpointUrl, this.method, this.headers, this.numApiTokensNeeded,
 				this.apiTokensUsed, getResponseStatusCode(), this.responseHeaders, this.errorType, this.errorMessage,
-				this.queuedAt, this.processingStartedAt, this.callStartedAt, this.completedAt, getLogs(),
+				getQueuedAt(), getProcessingStartedAt(), getCallStartedAt(), getCompletedAt(), getLogs(),
 				this.metadata);
 	}
 

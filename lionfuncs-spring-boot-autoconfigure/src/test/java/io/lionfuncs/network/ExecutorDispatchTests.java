@@ -2,8 +2,10 @@ package io.lionfuncs.network;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -16,6 +18,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
@@ -149,7 +152,7 @@ class ExecutorDispatchTests {
 			CountDownLatch releaseSlow = new CountDownLatch(1);
 			NetworkRequestEvent slow = executor.submitTask(TaskRequest.ofStage(() -> {
 				slowStarted.countDown();
-				await(releaseSlow);
+				awaitRelease(releaseSlow);
 				return CompletableFuture.completedFuture(CallResult.of(200, null));
 			}).build());
 			assertThat(slowStarted.await(10, TimeUnit.SECONDS)).isTrue();
@@ -195,6 +198,38 @@ class ExecutorDispatchTests {
 	}
 
 	@Test
+	void stoppedExecutorLeavesNoThreadThatKeepsTheJvmAlive() throws Exception {
+		Set<Thread> before = liveNonDaemonThreads();
+		Executor executor = new Executor(ExecutorSettings.builder().name("exiting").build());
+		executor.start();
+		executor.submitTask(
+				TaskRequest.ofStage(() -> CompletableFuture.completedFuture(CallResult.of(200, null))).build())
+			.completion()
+			.get(10, TimeUnit.SECONDS);
+
+		executor.stop(true);
+
+		Set<Thread> after = liveNonDaemonThreads();
+		after.removeAll(before);
+		assertThat(after).isEmpty();
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> Thread.getAllStackTraces()
+				.keySet()
+				.stream()
+				.noneMatch((thread) -> thread.getName().startsWith("lionfuncs-exiting-")));
+	}
+
+	private static Set<Thread> liveNonDaemonThreads() {
+		Set<Thread> threads = new HashSet<>();
+		Thread.getAllStackTraces().keySet().forEach((thread) -> {
+			if (thread.isAlive() && !thread.isDaemon()) {
+				threads.add(thread);
+			}
+		});
+		return threads;
+	}
+
+	@Test
 	void requestsAreFoundAndCancelledByIdWhereverTheyAre() {
 		Executor executor = this.time.executor(ExecutorSettings.builder()
 			.requestsRate(1)
@@ -230,7 +265,7 @@ class ExecutorDispatchTests {
 		executor.stop(false);
 	}
 
-	private static void await(CountDownLatch latch) {
+	private static void awaitRelease(CountDownLatch latch) {
 		try {
 			if (!latch.await(30, TimeUnit.SECONDS)) {
 				throw new IllegalStateException("Not released");
