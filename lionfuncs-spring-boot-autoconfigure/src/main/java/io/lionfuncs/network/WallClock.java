@@ -11,7 +11,8 @@ import org.jspecify.annotations.Nullable;
  * <p>
  * The system clock is read through {@link #system()}: the wall clock once a second and
  * the monotonic clock in between, which is cheaper than building an {@code Instant}
- * per reading and never steps backwards between two calibrations. Any other
+ * per reading and never steps backwards between two calibrations (a recalibration may,
+ * by the clocks' drift over a second; an event's own stamps never do). Any other
  * {@link Clock} (a test's virtual clock, say) is read as it is. Instants outside the
  * years 1677 to 2262 do not fit and are clamped to that range.
  */

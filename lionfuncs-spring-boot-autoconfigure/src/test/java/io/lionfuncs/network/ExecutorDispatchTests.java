@@ -1,6 +1,10 @@
 package io.lionfuncs.network;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -198,6 +202,27 @@ class ExecutorDispatchTests {
 	}
 
 	@Test
+	void timestampsOfARequestNeverGoBackwardsWhenTheClockDoes() {
+		MutableClock clock = new MutableClock(Instant.parse("2030-01-01T00:00:10Z"));
+		Executor executor = Executor.builder()
+			.settings(ExecutorSettings.builder().requestsRate(1000).build())
+			.scheduler(this.time.scheduler())
+			.clock(clock)
+			.build();
+		executor.start();
+		CompletableFuture<CallResult> call = new CompletableFuture<>();
+		NetworkRequestEvent event = executor.submitTask(TaskRequest.ofStage(() -> call).build());
+		assertThat(event.getCallStartedAt()).isEqualTo(Instant.parse("2030-01-01T00:00:10Z"));
+
+		clock.instant = Instant.parse("2030-01-01T00:00:05Z");
+		call.complete(CallResult.of(200, null));
+
+		assertThat(event.getCompletedAt()).isEqualTo(event.getCallStartedAt());
+		assertThat(event.getUpdatedAt()).isEqualTo(event.getCompletedAt());
+		executor.stop(false);
+	}
+
+	@Test
 	void stoppedExecutorLeavesNoThreadThatKeepsTheJvmAlive() throws Exception {
 		Set<Thread> before = liveNonDaemonThreads();
 		Executor executor = new Executor(ExecutorSettings.builder().name("exiting").build());
@@ -263,6 +288,31 @@ class ExecutorDispatchTests {
 		assertThat(executor.inFlight()).isEmpty();
 		assertThat(executor.find(calling.getRequestId())).as("kept in the recent list").isSameAs(calling);
 		executor.stop(false);
+	}
+
+	static final class MutableClock extends Clock {
+
+		volatile Instant instant;
+
+		MutableClock(Instant instant) {
+			this.instant = instant;
+		}
+
+		@Override
+		public ZoneId getZone() {
+			return ZoneOffset.UTC;
+		}
+
+		@Override
+		public Clock withZone(ZoneId zone) {
+			throw new UnsupportedOperationException();
+		}
+
+		@Override
+		public Instant instant() {
+			return this.instant;
+		}
+
 	}
 
 	private static void awaitRelease(CountDownLatch latch) {
