@@ -493,7 +493,7 @@ public final class Executor implements AutoCloseable {
 	private ExecutorTask accept(TaskRequest request) {
 		NetworkRequestEvent event = new NetworkRequestEvent(this.owner, request.endpointUrl(), request.method(),
 				request.headers(), request.payload(), request.numApiTokensNeeded(), request.metadata());
-		ExecutorTask task = new ExecutorTask(this, event, request.invocation(), request.numApiTokensNeeded());
+		ExecutorTask task = new ExecutorTask(this, event, request);
 		event.attach(task);
 		this.accepted.increment();
 		if (this.state != State.RUNNING) {
@@ -615,6 +615,15 @@ public final class Executor implements AutoCloseable {
 	 */
 	private void signal() {
 		Lane[] current = this.lanes;
+		Thread thread = Thread.currentThread();
+		for (Lane lane : current) {
+			if (lane.runner == thread) {
+				// Signalled from inside a loop's own pass (a call that completed at once, or
+				// that submitted more): the loop looks again when the call returns.
+				lane.signal();
+				return;
+			}
+		}
 		Lane idle = null;
 		for (Lane lane : current) {
 			if (lane.isBusy()) {
@@ -690,6 +699,10 @@ public final class Executor implements AutoCloseable {
 	 * @return how many tasks were taken
 	 */
 	private int admit(Lane lane) {
+		// Nothing to take, or no slot: a later submission or freed slot signals again.
+		if (this.queue.isEmpty() || this.limiter.available() == 0) {
+			return 0;
+		}
 		synchronized (this.admissionMonitor) {
 			int wanted = Math.min(lane.batch.length, 1 + this.queue.size() / BACKLOG_PER_BATCHED_TASK);
 			int size = 0;
@@ -875,20 +888,20 @@ public final class Executor implements AutoCloseable {
 	 * Invokes a {@code CALLING} task's call and hands its outcome to
 	 * {@link #complete}.
 	 */
+	@SuppressWarnings("unchecked") // the builder took the supplier with its type
 	private void call(ExecutorTask task, Lane lane) {
 		lane.enterCall();
 		try {
-			if (task.invocation instanceof TaskRequest.Invocation.Reactive reactive) {
-				Mono<? extends CallResult> call = Objects.requireNonNull(reactive.call().get(),
-						"call supplier returned null");
+			if (task.reactive) {
+				Mono<? extends CallResult> call = (Mono<? extends CallResult>) Objects
+					.requireNonNull(task.call.get(), "call supplier returned null");
 				CallSubscriber subscriber = new CallSubscriber(this, task);
 				task.setCancellable(subscriber);
 				call.subscribe(subscriber);
 			}
 			else {
-				TaskRequest.Invocation.Stage stage = (TaskRequest.Invocation.Stage) task.invocation;
-				CompletionStage<? extends CallResult> call = Objects.requireNonNull(stage.call().get(),
-						"call supplier returned null");
+				CompletionStage<? extends CallResult> call = (CompletionStage<? extends CallResult>) Objects
+					.requireNonNull(task.call.get(), "call supplier returned null");
 				if (call.getClass() == CompletableFuture.class && ((CompletableFuture<?>) call).isDone()) {
 					// Already complete (a cached or synchronous result): no dependent stage needed.
 					completeFrom(task, (CompletableFuture<? extends CallResult>) call);
@@ -1216,6 +1229,9 @@ public final class Executor implements AutoCloseable {
 
 		private volatile boolean dirty;
 
+		// The thread running this loop's pass, if one runs.
+		volatile @Nullable Thread runner;
+
 		// Whether the loop's thread runs a caller's code (a call's start, or what runs when
 		// a call completes at once). A hint for signal(), so written and read opaquely.
 		private boolean inCall;
@@ -1288,22 +1304,28 @@ public final class Executor implements AutoCloseable {
 
 		@Override
 		public void run() {
-			for (;;) {
-				this.dirty = false;
-				try {
-					dispatch(this);
+			this.runner = Thread.currentThread();
+			try {
+				for (;;) {
+					this.dirty = false;
+					try {
+						dispatch(this);
+					}
+					catch (RuntimeException ex) {
+						logger.error("Dispatcher of executor '{}' failed", Executor.this.name, ex);
+					}
+					if (this.dirty) {
+						continue;
+					}
+					this.busy.set(false);
+					// A signal that saw the loop busy set the flag before this loop went idle.
+					if (!this.dirty || !this.busy.compareAndSet(false, true)) {
+						return;
+					}
 				}
-				catch (RuntimeException ex) {
-					logger.error("Dispatcher of executor '{}' failed", Executor.this.name, ex);
-				}
-				if (this.dirty) {
-					continue;
-				}
-				this.busy.set(false);
-				// A signal that saw the loop busy set the flag before this loop went idle.
-				if (!this.dirty || !this.busy.compareAndSet(false, true)) {
-					return;
-				}
+			}
+			finally {
+				this.runner = null;
 			}
 		}
 

@@ -4,6 +4,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
@@ -35,7 +36,10 @@ final class ExecutorTask implements BiConsumer<CallResult, Throwable> {
 
 	final NetworkRequestEvent event;
 
-	final TaskRequest.Invocation invocation;
+	// Supplies a Mono when reactive, else a CompletionStage.
+	final Supplier<?> call;
+
+	final boolean reactive;
 
 	final long apiTokens;
 
@@ -51,11 +55,12 @@ final class ExecutorTask implements BiConsumer<CallResult, Throwable> {
 	/** The cell this task holds in {@link InFlightTasks}, written before it is published there. */
 	int inFlightCell;
 
-	ExecutorTask(Executor executor, NetworkRequestEvent event, TaskRequest.Invocation invocation, long apiTokens) {
+	ExecutorTask(Executor executor, NetworkRequestEvent event, TaskRequest request) {
 		this.executor = executor;
 		this.event = event;
-		this.invocation = invocation;
-		this.apiTokens = apiTokens;
+		this.call = request.call();
+		this.reactive = request.isReactive();
+		this.apiTokens = request.numApiTokensNeeded();
 	}
 
 	void setWaiting(Executor.WaitingSubmission waiting) {

@@ -21,7 +21,7 @@ class InFlightTasksTests {
 		TaskRequest request = TaskRequest.ofStage(CompletableFuture::new).build();
 		NetworkRequestEvent event = new NetworkRequestEvent(RequestOwner.Standalone.INSTANCE, null, null, Map.of(),
 				null, 0, Map.of());
-		return new ExecutorTask(this.executor, event, request.invocation(), 0);
+		return new ExecutorTask(this.executor, event, request);
 	}
 
 	@Test
