@@ -1,24 +1,24 @@
 package io.lionfuncs.network;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -68,6 +68,23 @@ public final class Executor implements AutoCloseable {
 
 	private static final RequestStatusListener[] NO_LISTENERS = {};
 
+	private static final VarHandle IN_CALL;
+
+	static {
+		try {
+			IN_CALL = MethodHandles.lookup().findVarHandle(Lane.class, "inCall", boolean.class);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new ExceptionInInitializerError(ex);
+		}
+	}
+
+	/** Most tasks a dispatcher takes from the queue at once. */
+	private static final int MAX_BATCH = 16;
+
+	/** Queued tasks per extra task that a dispatcher takes at once. */
+	private static final int BACKLOG_PER_BATCHED_TASK = 32;
+
 	/** How long a blocking {@link #stop} waits beyond the shutdown timeout. */
 	private static final Duration STOP_GRACE = Duration.ofSeconds(30);
 
@@ -77,7 +94,7 @@ public final class Executor implements AutoCloseable {
 
 	private final Redactor redactor;
 
-	private final Clock clock;
+	private final WallClock wallClock;
 
 	private final @Nullable Scheduler providedScheduler;
 
@@ -93,7 +110,7 @@ public final class Executor implements AutoCloseable {
 
 	private final ConcurrentLinkedQueue<WaitingSubmission> waiting = new ConcurrentLinkedQueue<>();
 
-	private final ConcurrentHashMap<String, ExecutorTask> inFlight = new ConcurrentHashMap<>();
+	private final InFlightTasks inFlight;
 
 	private final RecentEvents recent;
 
@@ -103,9 +120,11 @@ public final class Executor implements AutoCloseable {
 
 	private final Object lifecycleMonitor = new Object();
 
-	private final AtomicInteger active = new AtomicInteger();
+	// Accepted and finished submissions, striped so that submitters and dispatchers do
+	// not contend on one counter; a stop is complete when the two sums meet.
+	private final LongAdder accepted = new LongAdder();
 
-	private final AtomicInteger laneCursor = new AtomicInteger();
+	private final LongAdder finished = new LongAdder();
 
 	private final LongAdder completed = new LongAdder();
 
@@ -148,7 +167,7 @@ public final class Executor implements AutoCloseable {
 		this.settings = builder.settings;
 		this.name = this.settings.name();
 		this.redactor = Redactor.withAdditionalNames(this.settings.redactHeaders());
-		this.clock = builder.clock;
+		this.wallClock = WallClock.of(builder.clock);
 		this.providedScheduler = builder.scheduler;
 		this.limiter = new ConcurrencyLimiter(this.settings.concurrencyLimit());
 		TokenBucketFactory buckets = (builder.bucketFactory != null) ? builder.bucketFactory
@@ -159,6 +178,7 @@ public final class Executor implements AutoCloseable {
 		this.synchronousBuckets = this.requestsBucket.isSynchronous()
 				&& (this.apiTokensBucket == null || this.apiTokensBucket.isSynchronous());
 		this.queue = new TaskQueue(this.settings.queueCapacity());
+		this.inFlight = new InFlightTasks(this.settings.concurrencyLimit());
 		this.recent = new RecentEvents(this.settings.recentCapacity());
 		this.listeners = builder.listeners.toArray(NO_LISTENERS);
 	}
@@ -209,8 +229,11 @@ public final class Executor implements AutoCloseable {
 				this.ownedScheduler = scheduler;
 			}
 			Lane[] newLanes = new Lane[this.settings.numWorkers()];
-			for (int i = 0; i < newLanes.length; i++) {
-				newLanes[i] = new Lane(scheduler.createWorker());
+			// A lane takes at most its share of the concurrency limit at once.
+			int batchSize = Math.max(1, Math.min(MAX_BATCH, this.settings.concurrencyLimit() / newLanes.length));
+			for (int i = newLanes.length - 1; i >= 0; i--) {
+				newLanes[i] = new Lane(scheduler.createWorker(), (i + 1 < newLanes.length) ? newLanes[i + 1] : null,
+						batchSize);
 			}
 			this.lanes = newLanes;
 			this.timer = scheduler.createWorker();
@@ -291,12 +314,13 @@ public final class Executor implements AutoCloseable {
 	}
 
 	private void checkStopped() {
-		if (this.state != State.STOPPING || this.active.get() != 0) {
+		if (this.state != State.STOPPING || !allFinished()) {
 			return;
 		}
 		CompletableFuture<Void> done;
+		Scheduler toDispose = null;
 		synchronized (this.lifecycleMonitor) {
-			if (this.state != State.STOPPING || this.active.get() != 0) {
+			if (this.state != State.STOPPING || !allFinished()) {
 				return;
 			}
 			this.state = State.STOPPED;
@@ -305,10 +329,7 @@ public final class Executor implements AutoCloseable {
 				this.shutdownTimer = null;
 			}
 			if (this.ownedScheduler != null) {
-				// Without interrupting: this may run on one of the scheduler's own threads.
-				this.ownedScheduler.disposeGracefully()
-					.subscribe(null, (ex) -> logger.debug("Scheduler of executor '{}' did not stop cleanly", this.name,
-							ex));
+				toDispose = this.ownedScheduler;
 				this.ownedScheduler = null;
 			}
 			else {
@@ -325,17 +346,43 @@ public final class Executor implements AutoCloseable {
 		if (done != null) {
 			done.complete(null);
 		}
+		if (toDispose != null) {
+			disposeOwned(toDispose);
+		}
+	}
+
+	/**
+	 * Shuts the executor's own scheduler down at once: every task is terminal, so nothing
+	 * it would run is needed. Its threads are interrupted, this one too when it is one of
+	 * them, so that flag is cleared again: the thread is on its way out. (A graceful
+	 * dispose would leave behind a non-daemon thread that keeps the JVM alive for
+	 * seconds.)
+	 */
+	private void disposeOwned(Scheduler scheduler) {
+		boolean wasInterrupted = Thread.currentThread().isInterrupted();
+		scheduler.dispose();
+		if (!wasInterrupted) {
+			Thread.interrupted();
+		}
+	}
+
+	/**
+	 * Whether every accepted submission has finished. Finished is read first: each
+	 * finished submission was accepted before, so equal sums leave none unfinished, and
+	 * one accepted after the read of {@code accepted} sees the stop and is rejected.
+	 */
+	private boolean allFinished() {
+		long finishedCount = this.finished.sum();
+		return this.accepted.sum() == finishedCount;
 	}
 
 	private void cancelEverything(String reason) {
 		this.cancelAll = true;
 		rejectWaiting(reason);
 		for (ExecutorTask task = this.queue.poll(); task != null; task = this.queue.poll()) {
-			cancel(task, reason);
+			cancel(task, reason, false);
 		}
-		for (ExecutorTask task : this.inFlight.values()) {
-			cancel(task, reason);
-		}
+		this.inFlight.forEach((task) -> cancel(task, reason));
 	}
 
 	// ---------------------------------------------------------------- submission
@@ -446,9 +493,9 @@ public final class Executor implements AutoCloseable {
 	private ExecutorTask accept(TaskRequest request) {
 		NetworkRequestEvent event = new NetworkRequestEvent(this.owner, request.endpointUrl(), request.method(),
 				request.headers(), request.payload(), request.numApiTokensNeeded(), request.metadata());
-		ExecutorTask task = new ExecutorTask(event, request.invocation(), request.numApiTokensNeeded());
+		ExecutorTask task = new ExecutorTask(this, event, request);
 		event.attach(task);
-		this.active.incrementAndGet();
+		this.accepted.increment();
 		if (this.state != State.RUNNING) {
 			throw reject(task, TaskRejectedException.Reason.NOT_RUNNING,
 					"Executor '" + this.name + "' is not running (" + this.state.name().toLowerCase() + ")");
@@ -470,10 +517,8 @@ public final class Executor implements AutoCloseable {
 		if (!this.waiting.isEmpty() || !this.queue.claim()) {
 			return false;
 		}
-		if (task.event.advance(RequestStatus.QUEUED) == null) {
-			this.queue.unclaim();
-			return true;
-		}
+		// Queued within the submission that created it, before anyone else can see it.
+		task.event.queueUnpublished();
 		this.queue.add(task);
 		if (this.cancelAll) {
 			cancel(task, "cancelled: executor '" + this.name + "' stopped");
@@ -560,81 +605,224 @@ public final class Executor implements AutoCloseable {
 
 	// ---------------------------------------------------------------- dispatch
 
+	/**
+	 * Makes sure a dispatcher loop looks at the queue after this call. A loop that is
+	 * running, and not inside a call's start, looks again before it goes idle, so it
+	 * takes the signal without a wake-up; otherwise an idle loop is woken, so a slow
+	 * call start does not hold back the queue. A loop that finds a backlog wakes the next
+	 * one ({@link Lane#wakeNextIfIdle()}), so busy periods spread over every loop while
+	 * quiet ones cost no thread hand-offs.
+	 */
 	private void signal() {
 		Lane[] current = this.lanes;
-		if (current.length > 0) {
-			current[Math.floorMod(this.laneCursor.getAndIncrement(), current.length)].signal();
+		Thread thread = Thread.currentThread();
+		for (Lane lane : current) {
+			if (lane.runner == thread) {
+				// Signalled from inside a loop's own pass (a call that completed at once, or
+				// that submitted more): the loop looks again when the call returns.
+				lane.signal();
+				return;
+			}
+		}
+		Lane idle = null;
+		for (Lane lane : current) {
+			if (lane.isBusy()) {
+				if (!lane.isInCall()) {
+					lane.signal();
+					return;
+				}
+			}
+			else if (idle == null) {
+				idle = lane;
+			}
+		}
+		if (idle != null) {
+			idle.signal();
+			return;
+		}
+		// Every loop is inside a call: whichever returns first makes another pass.
+		for (Lane lane : current) {
+			lane.signal();
 		}
 	}
 
 	/**
-	 * One dispatcher loop's work: while a slot is free and a task is queued, take the
-	 * task, reserve its tokens and start it when they exist.
+	 * One dispatcher loop's work: while a slot is free and a task is queued, take tasks,
+	 * reserve their tokens and start each when its tokens exist.
 	 */
 	private void dispatch(Lane lane) {
+		ExecutorTask[] batch = lane.batch;
 		for (;;) {
 			if (this.cancelAll) {
 				cancelEverything("cancelled: executor '" + this.name + "' stopped");
 				return;
 			}
-			ExecutorTask task;
-			long delayNanos = 0;
-			CompletionStage<Long> pendingDelay = null;
-			// Polling and reserving under one monitor keeps reservations in queue order.
-			synchronized (this.admissionMonitor) {
-				if (!this.limiter.tryAcquire()) {
-					return;
-				}
-				task = this.queue.poll();
-				if (task == null) {
-					this.limiter.release();
-					return;
-				}
-				if (this.synchronousBuckets) {
-					delayNanos = reserve(task);
-				}
-				else {
-					pendingDelay = reserveAsync(task);
-				}
+			int size = admit(lane);
+			if (size == 0) {
+				return;
 			}
 			admitWaiting();
-			String requestId = task.event.getRequestId();
-			this.inFlight.put(requestId, task);
-			if (task.event.advance(RequestStatus.PROCESSING) == null) {
-				// Cancelled while queued: the cancel left the slot and tokens to us.
-				this.inFlight.remove(requestId);
-				this.limiter.release();
-				if (pendingDelay != null) {
-					pendingDelay.whenComplete((delay, ex) -> refundIfReserved(task));
-				}
-				else {
-					refundIfReserved(task);
-				}
+			if (!this.queue.isEmpty() && this.limiter.available() > 0) {
+				lane.wakeNextIfIdle();
+			}
+			long now = this.wallClock.epochNanos();
+			if (size == 1 && lane.pendingDelays[0] == null && lane.delays[0] <= 0 && !this.cancelAll) {
+				ExecutorTask task = batch[0];
+				batch[0] = null;
+				startAtOnce(task, now, lane);
 				continue;
 			}
-			if (this.cancelAll) {
-				cancel(task, "cancelled: executor '" + this.name + "' stopped");
-				continue;
+			for (int i = 0; i < size; i++) {
+				if (!process(batch[i], lane.pendingDelays[i], now)) {
+					batch[i] = null;
+				}
 			}
-			if (pendingDelay != null) {
-				pendingDelay.whenComplete((delay, ex) -> onLane(lane, () -> {
-					if (ex != null) {
-						Throwable cause = unwrap(ex);
-						fail(task, new IllegalStateException("Could not reserve tokens for executor '" + this.name
-								+ "': " + cause.getMessage(), cause));
-					}
-					else {
-						if (task.event.isTerminal()) {
-							refundIfReserved(task);
-						}
-						startAfter(task, delay, lane);
-					}
-				}));
-			}
-			else {
-				startAfter(task, delayNanos, lane);
+			for (int i = 0; i < size; i++) {
+				ExecutorTask task = batch[i];
+				CompletionStage<Long> pendingDelay = lane.pendingDelays[i];
+				batch[i] = null;
+				lane.pendingDelays[i] = null;
+				if (task != null) {
+					// The first task starts at the instant it left the queue; later ones read the clock.
+					startWhenReserved(task, lane.delays[i], pendingDelay, lane, (i == 0) ? now : WallClock.NONE);
+				}
 			}
 		}
+	}
+
+	/**
+	 * Takes tasks from the queue into the lane's batch, each with a concurrency slot and
+	 * its tokens reserved. Polling and reserving under one monitor keeps reservations in
+	 * queue order. A lane takes one task at a time unless a backlog builds up; then it
+	 * takes several (at most its share of the concurrency limit), so that a burst costs
+	 * fewer hand-overs.
+	 * @return how many tasks were taken
+	 */
+	private int admit(Lane lane) {
+		// Nothing to take, or no slot: a later submission or freed slot signals again.
+		if (this.queue.isEmpty() || this.limiter.available() == 0) {
+			return 0;
+		}
+		synchronized (this.admissionMonitor) {
+			int wanted = Math.min(lane.batch.length, 1 + this.queue.size() / BACKLOG_PER_BATCHED_TASK);
+			int size = 0;
+			while (size < wanted && this.limiter.tryAcquire()) {
+				ExecutorTask task = this.queue.poll();
+				if (task == null) {
+					this.limiter.release();
+					break;
+				}
+				if (!this.synchronousBuckets) {
+					lane.pendingDelays[size] = reserveAsync(task);
+				}
+				this.inFlight.add(task);
+				lane.batch[size++] = task;
+			}
+			if (this.synchronousBuckets && size > 0) {
+				reserve(lane.batch, lane.delays, size);
+			}
+			return size;
+		}
+	}
+
+	/**
+	 * Reserves the tokens of a batch, in order. The request tokens of the whole batch are
+	 * taken in one reservation when they all exist now; otherwise they are given back and
+	 * taken one task at a time, so that each task waits only for its own token.
+	 */
+	private void reserve(ExecutorTask[] batch, long[] delays, int size) {
+		boolean allNow = false;
+		if (size > 1 && size <= this.requestsBucket.settings().capacity()) {
+			long delay = this.requestsBucket.reserve(size);
+			allNow = delay == 0;
+			if (!allNow && delay != Long.MAX_VALUE) {
+				this.requestsBucket.refund(size);
+			}
+		}
+		TokenBucket apiTokens = this.apiTokensBucket;
+		for (int i = 0; i < size; i++) {
+			ExecutorTask task = batch[i];
+			long delay = allNow ? 0 : this.requestsBucket.reserve(1);
+			boolean withApiTokens = apiTokens != null && task.apiTokens > 0;
+			if (withApiTokens) {
+				delay = Math.max(delay, apiTokens.reserve(task.apiTokens));
+			}
+			task.markReserved(withApiTokens);
+			delays[i] = delay;
+		}
+	}
+
+	/**
+	 * Moves a task just taken from the queue to {@code PROCESSING}.
+	 * @return {@code false} if it was cancelled while queued
+	 */
+	private boolean process(ExecutorTask task, @Nullable CompletionStage<Long> pendingDelay, long now) {
+		if (task.event.advance(RequestStatus.PROCESSING, now) != null) {
+			return true;
+		}
+		// Cancelled while queued: the cancel left the slot and tokens to us.
+		this.inFlight.remove(task);
+		this.limiter.release();
+		if (pendingDelay != null) {
+			pendingDelay.whenComplete((delay, ex) -> refundIfReserved(task));
+		}
+		else {
+			refundIfReserved(task);
+		}
+		return false;
+	}
+
+	/**
+	 * Starts a lone task whose tokens exist: {@code PROCESSING} and {@code CALLING} in one
+	 * step, stamped with the instant it left the queue.
+	 */
+	private void startAtOnce(ExecutorTask task, long now, Lane lane) {
+		if (!task.event.startCall(now)) {
+			process(task, null, now);
+			return;
+		}
+		try {
+			call(task, lane);
+		}
+		catch (RuntimeException ex) {
+			fail(task, ex);
+		}
+	}
+
+	private void startWhenReserved(ExecutorTask task, long delayNanos, @Nullable CompletionStage<Long> pendingDelay,
+			Lane lane, long now) {
+		try {
+			startWhenReservedOrThrow(task, delayNanos, pendingDelay, lane, now);
+		}
+		catch (RuntimeException ex) {
+			// Never leave a task of the batch holding its slot.
+			fail(task, ex);
+		}
+	}
+
+	private void startWhenReservedOrThrow(ExecutorTask task, long delayNanos,
+			@Nullable CompletionStage<Long> pendingDelay, Lane lane, long now) {
+		if (this.cancelAll) {
+			cancel(task, "cancelled: executor '" + this.name + "' stopped");
+			return;
+		}
+		if (pendingDelay == null) {
+			startAfter(task, delayNanos, lane, now);
+			return;
+		}
+		pendingDelay.whenComplete((delay, ex) -> onLane(lane, () -> {
+			if (ex != null) {
+				Throwable cause = unwrap(ex);
+				fail(task, new IllegalStateException(
+						"Could not reserve tokens for executor '" + this.name + "': " + cause.getMessage(), cause));
+			}
+			else {
+				if (task.event.isTerminal()) {
+					refundIfReserved(task);
+				}
+				startAfter(task, delay, lane, WallClock.NONE);
+			}
+		}));
 	}
 
 	/**
@@ -660,17 +848,6 @@ public final class Executor implements AutoCloseable {
 		return cause;
 	}
 
-	private long reserve(ExecutorTask task) {
-		long delay = this.requestsBucket.reserve(1);
-		TokenBucket apiTokens = this.apiTokensBucket;
-		boolean withApiTokens = apiTokens != null && task.apiTokens > 0;
-		if (withApiTokens) {
-			delay = Math.max(delay, apiTokens.reserve(task.apiTokens));
-		}
-		task.markReserved(withApiTokens);
-		return delay;
-	}
-
 	private CompletionStage<Long> reserveAsync(ExecutorTask task) {
 		CompletionStage<Long> delay = this.requestsBucket.reserveAsync(1);
 		TokenBucket apiTokens = this.apiTokensBucket;
@@ -694,53 +871,89 @@ public final class Executor implements AutoCloseable {
 		}
 	}
 
-	private void startAfter(ExecutorTask task, long delayNanos, Lane lane) {
+	/**
+	 * Starts the task once its tokens exist.
+	 * @param now the time the task left the queue when it may start at that instant, else
+	 * {@link WallClock#NONE}
+	 */
+	private void startAfter(ExecutorTask task, long delayNanos, Lane lane, long now) {
 		if (delayNanos == Long.MAX_VALUE) {
 			fail(task, new IllegalStateException("Tokens for this request can never become available"));
 			return;
 		}
 		if (delayNanos <= 0) {
-			start(task);
+			start(task, (now != WallClock.NONE) ? now : this.wallClock.epochNanos(), lane);
 			return;
 		}
 		this.rateLimitWaits.increment();
 		this.rateLimitWaitNanos.add(delayNanos);
 		task.event.addLog("waiting " + formatNanos(delayNanos) + " for rate-limit tokens");
 		try {
-			task.setCancellable(lane.worker.schedule(() -> start(task), delayNanos, TimeUnit.NANOSECONDS));
+			task.setCancellable(lane.worker.schedule(() -> start(task, this.wallClock.epochNanos(), lane), delayNanos,
+					TimeUnit.NANOSECONDS));
 		}
 		catch (RuntimeException ex) {
 			fail(task, ex);
 		}
 	}
 
-	private void start(ExecutorTask task) {
+	private void start(ExecutorTask task, long now, Lane lane) {
 		if (this.cancelAll) {
 			cancel(task, "cancelled: executor '" + this.name + "' stopped");
 			return;
 		}
-		if (task.event.advance(RequestStatus.CALLING) == null) {
+		if (task.event.advance(RequestStatus.CALLING, now) == null) {
 			return;
 		}
+		call(task, lane);
+	}
+
+	/**
+	 * Invokes a {@code CALLING} task's call and hands its outcome to
+	 * {@link #complete}.
+	 */
+	@SuppressWarnings("unchecked") // the builder took the supplier with its type
+	private void call(ExecutorTask task, Lane lane) {
+		lane.enterCall();
 		try {
-			if (task.invocation instanceof TaskRequest.Invocation.Reactive reactive) {
-				Mono<? extends CallResult> call = Objects.requireNonNull(reactive.call().get(),
-						"call supplier returned null");
+			if (task.reactive) {
+				Mono<? extends CallResult> call = (Mono<? extends CallResult>) Objects
+					.requireNonNull(task.call.get(), "call supplier returned null");
 				CallSubscriber subscriber = new CallSubscriber(this, task);
 				task.setCancellable(subscriber);
 				call.subscribe(subscriber);
 			}
 			else {
-				TaskRequest.Invocation.Stage stage = (TaskRequest.Invocation.Stage) task.invocation;
-				CompletionStage<? extends CallResult> call = Objects.requireNonNull(stage.call().get(),
-						"call supplier returned null");
-				task.setCancellable(() -> call.toCompletableFuture().cancel(true));
-				call.whenComplete((result, ex) -> complete(task, result, ex));
+				CompletionStage<? extends CallResult> call = (CompletionStage<? extends CallResult>) Objects
+					.requireNonNull(task.call.get(), "call supplier returned null");
+				if (call.getClass() == CompletableFuture.class && ((CompletableFuture<?>) call).isDone()) {
+					// Already complete (a cached or synchronous result): no dependent stage needed.
+					completeFrom(task, (CompletableFuture<? extends CallResult>) call);
+				}
+				else {
+					task.setCancellable(call);
+					call.whenComplete(task);
+				}
 			}
 		}
 		catch (Throwable ex) {
 			complete(task, null, ex);
 		}
+		finally {
+			lane.exitCall();
+		}
+	}
+
+	private void completeFrom(ExecutorTask task, CompletableFuture<? extends CallResult> done) {
+		CallResult result;
+		try {
+			result = done.join();
+		}
+		catch (CompletionException | CancellationException ex) {
+			complete(task, null, ex);
+			return;
+		}
+		complete(task, result, null);
 	}
 
 	void complete(ExecutorTask task, @Nullable CallResult result, @Nullable Throwable error) {
@@ -775,6 +988,15 @@ public final class Executor implements AutoCloseable {
 	}
 
 	private boolean cancel(ExecutorTask task, String reason) {
+		return cancel(task, reason, true);
+	}
+
+	/**
+	 * Cancels a task.
+	 * @param mayBeQueued whether a queued task is still in the queue; {@code false} for a
+	 * task just polled from it, which spares a scan of the whole queue per task
+	 */
+	private boolean cancel(ExecutorTask task, String reason, boolean mayBeQueued) {
 		RequestStatus previous = task.event.finishCancelled(reason);
 		if (previous == null) {
 			return false;
@@ -789,7 +1011,7 @@ public final class Executor implements AutoCloseable {
 				}
 			}
 			case QUEUED -> {
-				if (this.queue.remove(task)) {
+				if (mayBeQueued && this.queue.remove(task)) {
 					admitWaiting();
 				}
 			}
@@ -807,7 +1029,7 @@ public final class Executor implements AutoCloseable {
 		NetworkRequestEvent event = task.event;
 		boolean heldSlot = previous == RequestStatus.PROCESSING || previous == RequestStatus.CALLING;
 		if (heldSlot) {
-			this.inFlight.remove(event.getRequestId());
+			this.inFlight.remove(task);
 			this.limiter.release();
 			if (previous == RequestStatus.PROCESSING) {
 				refundIfReserved(task);
@@ -820,11 +1042,12 @@ public final class Executor implements AutoCloseable {
 		}
 		this.recent.add(event);
 		event.announceTerminal(previous);
-		int stillActive = this.active.decrementAndGet();
-		if (heldSlot) {
+		this.finished.increment();
+		// A freed slot matters only to queued tasks; a task queued later signals itself.
+		if (heldSlot && !this.queue.isEmpty()) {
 			signal();
 		}
-		if (stillActive == 0) {
+		if (this.state == State.STOPPING) {
 			checkStopped();
 		}
 	}
@@ -892,17 +1115,25 @@ public final class Executor implements AutoCloseable {
 	 */
 	public @Nullable NetworkRequestEvent find(String requestId) {
 		ExecutorTask task = findTask(requestId);
-		return (task != null) ? task.event : this.recent.find(requestId);
+		if (task != null) {
+			return task.event;
+		}
+		UUID id = parseRequestId(requestId);
+		return (id != null) ? this.recent.find(id) : null;
 	}
 
 	private @Nullable ExecutorTask findTask(String requestId) {
-		ExecutorTask task = this.inFlight.get(requestId);
+		UUID id = parseRequestId(requestId);
+		if (id == null) {
+			return null;
+		}
+		ExecutorTask task = this.inFlight.find(id);
 		if (task == null) {
-			task = this.queue.find(requestId);
+			task = this.queue.find(id);
 		}
 		if (task == null) {
 			for (WaitingSubmission submission : this.waiting) {
-				if (submission.task.event.getRequestId().equals(requestId)) {
+				if (submission.task.event.hasRequestId(id)) {
 					return submission.task;
 				}
 			}
@@ -910,13 +1141,25 @@ public final class Executor implements AutoCloseable {
 		return task;
 	}
 
+	static @Nullable UUID parseRequestId(String requestId) {
+		if (requestId.length() != 36) {
+			return null;
+		}
+		try {
+			return UUID.fromString(requestId);
+		}
+		catch (IllegalArgumentException ex) {
+			return null;
+		}
+	}
+
 	/**
 	 * Requests holding a concurrency slot: waiting for tokens or calling.
 	 * @return their events
 	 */
 	public List<NetworkRequestEvent> inFlight() {
-		List<NetworkRequestEvent> events = new ArrayList<>(this.inFlight.size());
-		this.inFlight.values().forEach((task) -> events.add(task.event));
+		List<NetworkRequestEvent> events = new ArrayList<>();
+		this.inFlight.forEach((task) -> events.add(task.event));
 		return events;
 	}
 
@@ -944,17 +1187,18 @@ public final class Executor implements AutoCloseable {
 	 * @return the statistics
 	 */
 	public ExecutorStats stats() {
-		int processing = 0;
-		int calling = 0;
-		for (ExecutorTask task : this.inFlight.values()) {
+		int[] processingAndCalling = new int[2];
+		this.inFlight.forEach((task) -> {
 			RequestStatus status = task.event.getStatus();
 			if (status == RequestStatus.PROCESSING) {
-				processing++;
+				processingAndCalling[0]++;
 			}
 			else if (status == RequestStatus.CALLING) {
-				calling++;
+				processingAndCalling[1]++;
 			}
-		}
+		});
+		int processing = processingAndCalling[0];
+		int calling = processingAndCalling[1];
 		return new ExecutorStats(this.name, isRunning(), this.queue.size(), this.queue.capacity(),
 				this.waiting.size(), this.limiter.limit(), this.limiter.inUse(), this.settings.numWorkers(),
 				bucketStats(this.requestsBucket), (this.apiTokensBucket != null) ? bucketStats(this.apiTokensBucket)
@@ -995,26 +1239,88 @@ public final class Executor implements AutoCloseable {
 	}
 
 	/**
-	 * One dispatcher loop, pinned to one worker thread. Signals are counted so that a
-	 * signal arriving while the loop runs makes it look again rather than get lost.
+	 * One dispatcher loop, pinned to one worker thread. A signal marks the loop dirty and
+	 * schedules it only when it is idle; a running loop makes another pass when it finds
+	 * itself dirty, so a signal is never lost and signals to a busy loop cost a read.
 	 */
 	private final class Lane implements Runnable {
 
 		private final Scheduler.Worker worker;
 
-		private final AtomicInteger pending = new AtomicInteger();
+		private final @Nullable Lane next;
 
-		Lane(Scheduler.Worker worker) {
+		private final AtomicBoolean busy = new AtomicBoolean();
+
+		private volatile boolean dirty;
+
+		// The thread running this loop's pass, if one runs.
+		volatile @Nullable Thread runner;
+
+		// Whether the loop's thread runs a caller's code (a call's start, or what runs when
+		// a call completes at once). A hint for signal(), so written and read opaquely.
+		private boolean inCall;
+
+		// The tasks taken by one pass, with their reservations; used by this loop only.
+		final ExecutorTask[] batch;
+
+		final long[] delays;
+
+		final @Nullable CompletionStage<Long>[] pendingDelays;
+
+		@SuppressWarnings("unchecked")
+		Lane(Scheduler.Worker worker, @Nullable Lane next, int batchSize) {
 			this.worker = worker;
+			this.next = next;
+			this.batch = new ExecutorTask[batchSize];
+			this.delays = new long[batchSize];
+			this.pendingDelays = new CompletionStage[batchSize];
 		}
 
+		/**
+		 * Whether the loop is scheduled or running: it will look at the queue again.
+		 */
+		boolean isBusy() {
+			return this.busy.get();
+		}
+
+		boolean isInCall() {
+			return (boolean) IN_CALL.getOpaque(this);
+		}
+
+		void enterCall() {
+			IN_CALL.setOpaque(this, true);
+		}
+
+		void exitCall() {
+			IN_CALL.setOpaque(this, false);
+		}
+
+		/**
+		 * Asks the next loop for help with a backlog, unless it is busy already (then
+		 * it asks its own next one when it finds the backlog).
+		 */
+		void wakeNextIfIdle() {
+			Lane helper = this.next;
+			if (helper != null && !helper.isBusy()) {
+				helper.signal();
+			}
+		}
+
+		/**
+		 * Makes sure a pass over the queue starts after this call.
+		 */
 		void signal() {
-			if (this.pending.getAndIncrement() == 0) {
+			if (this.dirty) {
+				// Set since the current pass began: the loop makes another pass.
+				return;
+			}
+			this.dirty = true;
+			if (!this.busy.get() && this.busy.compareAndSet(false, true)) {
 				try {
 					this.worker.schedule(this);
 				}
 				catch (RuntimeException ex) {
-					this.pending.set(0);
+					this.busy.set(false);
 					logger.debug("Dispatcher of executor '{}' is no longer running", Executor.this.name, ex);
 				}
 			}
@@ -1022,17 +1328,29 @@ public final class Executor implements AutoCloseable {
 
 		@Override
 		public void run() {
-			int missed = 1;
-			do {
-				try {
-					dispatch(this);
+			this.runner = Thread.currentThread();
+			try {
+				for (;;) {
+					this.dirty = false;
+					try {
+						dispatch(this);
+					}
+					catch (RuntimeException ex) {
+						logger.error("Dispatcher of executor '{}' failed", Executor.this.name, ex);
+					}
+					if (this.dirty) {
+						continue;
+					}
+					this.busy.set(false);
+					// A signal that saw the loop busy set the flag before this loop went idle.
+					if (!this.dirty || !this.busy.compareAndSet(false, true)) {
+						return;
+					}
 				}
-				catch (RuntimeException ex) {
-					logger.error("Dispatcher of executor '{}' failed", Executor.this.name, ex);
-				}
-				missed = this.pending.addAndGet(-missed);
 			}
-			while (missed != 0);
+			finally {
+				this.runner = null;
+			}
 		}
 
 	}
@@ -1078,8 +1396,8 @@ public final class Executor implements AutoCloseable {
 		}
 
 		@Override
-		public Instant now() {
-			return Executor.this.clock.instant();
+		public long epochNanos() {
+			return Executor.this.wallClock.epochNanos();
 		}
 
 		@Override

@@ -1,16 +1,21 @@
 package io.lionfuncs.network;
 
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 
 /**
  * One submitted call inside an {@link Executor}: its event, its call, the tokens it
- * reserved and the handle that cancels whatever it is waiting on or running.
+ * reserved and the handle that cancels whatever it is waiting on or running. It also
+ * receives the result of a {@link CompletionStage} call, so that starting a call
+ * allocates nothing of its own.
  */
-final class ExecutorTask {
+final class ExecutorTask implements BiConsumer<CallResult, Throwable> {
 
 	private static final int NOT_RESERVED = 0;
 
@@ -24,13 +29,17 @@ final class ExecutorTask {
 	private static final AtomicIntegerFieldUpdater<ExecutorTask> RESERVATION = AtomicIntegerFieldUpdater
 		.newUpdater(ExecutorTask.class, "reservation");
 
-	@SuppressWarnings("rawtypes")
-	private static final AtomicReferenceFieldUpdater<ExecutorTask, Disposable> CANCELLABLE = AtomicReferenceFieldUpdater
-		.newUpdater(ExecutorTask.class, Disposable.class, "cancellable");
+	private static final AtomicReferenceFieldUpdater<ExecutorTask, Object> CANCELLABLE = AtomicReferenceFieldUpdater
+		.newUpdater(ExecutorTask.class, Object.class, "cancellable");
+
+	final Executor executor;
 
 	final NetworkRequestEvent event;
 
-	final TaskRequest.Invocation invocation;
+	// Supplies a Mono when reactive, else a CompletionStage.
+	final Supplier<?> call;
+
+	final boolean reactive;
 
 	final long apiTokens;
 
@@ -38,14 +47,20 @@ final class ExecutorTask {
 
 	private boolean reservedApiTokens;
 
-	private volatile @Nullable Disposable cancellable;
+	// A Disposable, or the CompletionStage of a call in flight.
+	private volatile @Nullable Object cancellable;
 
 	private volatile Executor.@Nullable WaitingSubmission waiting;
 
-	ExecutorTask(NetworkRequestEvent event, TaskRequest.Invocation invocation, long apiTokens) {
+	/** The cell this task holds in {@link InFlightTasks}, written before it is published there. */
+	int inFlightCell;
+
+	ExecutorTask(Executor executor, NetworkRequestEvent event, TaskRequest request) {
+		this.executor = executor;
 		this.event = event;
-		this.invocation = invocation;
-		this.apiTokens = apiTokens;
+		this.call = request.call();
+		this.reactive = request.isReactive();
+		this.apiTokens = request.numApiTokensNeeded();
 	}
 
 	void setWaiting(Executor.WaitingSubmission waiting) {
@@ -84,13 +99,24 @@ final class ExecutorTask {
 	 * task was already cancelled, disposes it at once.
 	 */
 	void setCancellable(Disposable disposable) {
+		setCancellableObject(disposable);
+	}
+
+	/**
+	 * Sets the stage of a call in flight as what cancelling this task must cancel.
+	 */
+	void setCancellable(CompletionStage<?> call) {
+		setCancellableObject(call);
+	}
+
+	private void setCancellableObject(Object cancellable) {
 		for (;;) {
-			Disposable current = this.cancellable;
+			Object current = this.cancellable;
 			if (current == DISPOSED) {
-				disposable.dispose();
+				cancel(cancellable);
 				return;
 			}
-			if (CANCELLABLE.compareAndSet(this, current, disposable)) {
+			if (CANCELLABLE.compareAndSet(this, current, cancellable)) {
 				return;
 			}
 		}
@@ -100,11 +126,27 @@ final class ExecutorTask {
 	 * Disposes the current timer or call, and anything set later.
 	 */
 	void dispose() {
-		@SuppressWarnings("unchecked")
-		Disposable previous = (Disposable) CANCELLABLE.getAndSet(this, DISPOSED);
+		Object previous = CANCELLABLE.getAndSet(this, DISPOSED);
 		if (previous != null && previous != DISPOSED) {
-			previous.dispose();
+			cancel(previous);
 		}
+	}
+
+	private static void cancel(Object cancellable) {
+		if (cancellable instanceof Disposable disposable) {
+			disposable.dispose();
+		}
+		else {
+			((CompletionStage<?>) cancellable).toCompletableFuture().cancel(true);
+		}
+	}
+
+	/**
+	 * Receives the outcome of a {@link CompletionStage} call.
+	 */
+	@Override
+	public void accept(@Nullable CallResult result, @Nullable Throwable error) {
+		this.executor.complete(this, result, error);
 	}
 
 }

@@ -4,8 +4,10 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -36,11 +38,19 @@ public final class NetworkRequestEvent {
 
 	private static final int MAX_ERROR_DETAILS_LENGTH = 8192;
 
+	private static final int NO_STATUS_CODE = Integer.MIN_VALUE;
+
 	private final RequestOwner owner;
 
-	private final String requestId;
+	// The id is kept as the two halves of a UUID; its text is made when first asked for.
+	private final long requestIdHigh;
 
-	private final Instant createdAt;
+	private final long requestIdLow;
+
+	private volatile @Nullable String requestId;
+
+	// Timestamps in nanoseconds since the epoch (WallClock), WallClock.NONE when not set.
+	private final long createdAt;
 
 	private final @Nullable String endpointUrl;
 
@@ -58,17 +68,17 @@ public final class NetworkRequestEvent {
 
 	// The fields below are guarded by this event's monitor.
 
-	private Instant updatedAt;
+	private long updatedAt;
 
-	private @Nullable Instant queuedAt;
+	private long queuedAt = WallClock.NONE;
 
-	private @Nullable Instant processingStartedAt;
+	private long processingStartedAt = WallClock.NONE;
 
-	private @Nullable Instant callStartedAt;
+	private long callStartedAt = WallClock.NONE;
 
-	private @Nullable Instant completedAt;
+	private long completedAt = WallClock.NONE;
 
-	private @Nullable Integer responseStatusCode;
+	private int responseStatusCode = NO_STATUS_CODE;
 
 	private Map<String, String> responseHeaders = Map.of();
 
@@ -86,7 +96,10 @@ public final class NetworkRequestEvent {
 
 	private int droppedLogs;
 
-	private @Nullable CompletableFuture<NetworkRequestEvent> completion;
+	// The futures of callers awaiting the terminal status: null, one future, or a list of
+	// them. Added to under this monitor while not terminal; volatile so that a terminal
+	// change without listeners can complete them unlocked.
+	private volatile @Nullable Object waiters;
 
 	private @Nullable ExecutorTask task;
 
@@ -94,8 +107,12 @@ public final class NetworkRequestEvent {
 			@Nullable Map<String, ?> headers, @Nullable Object payload, long numApiTokensNeeded,
 			Map<String, Object> metadata) {
 		this.owner = owner;
-		this.requestId = newRequestId();
-		this.createdAt = owner.now();
+		// A random version 4 UUID. Request ids need uniqueness, not unpredictability, so
+		// they come from the thread-local generator rather than the contended secure one.
+		ThreadLocalRandom random = ThreadLocalRandom.current();
+		this.requestIdHigh = (random.nextLong() & ~0xF000L) | 0x4000L;
+		this.requestIdLow = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+		this.createdAt = owner.epochNanos();
 		this.updatedAt = this.createdAt;
 		this.endpointUrl = owner.redactor().url(endpointUrl);
 		this.method = method;
@@ -114,17 +131,6 @@ public final class NetworkRequestEvent {
 	public static NetworkRequestEvent standalone(TaskRequest request) {
 		return new NetworkRequestEvent(RequestOwner.Standalone.INSTANCE, request.endpointUrl(), request.method(),
 				request.headers(), request.payload(), request.numApiTokensNeeded(), request.metadata());
-	}
-
-	/**
-	 * A random version 4 UUID. Request ids need uniqueness, not unpredictability, so
-	 * they come from the thread-local generator rather than the contended secure one.
-	 */
-	private static String newRequestId() {
-		ThreadLocalRandom random = ThreadLocalRandom.current();
-		long mostSigBits = (random.nextLong() & ~0xF000L) | 0x4000L;
-		long leastSigBits = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
-		return new UUID(mostSigBits, leastSigBits).toString();
 	}
 
 	void attach(ExecutorTask task) {
@@ -226,11 +232,15 @@ public final class NetworkRequestEvent {
 
 	/**
 	 * A future that completes with this event once it is terminal. Each call returns a
-	 * new dependent future, so completing or cancelling it affects nobody else.
+	 * new future, so completing or cancelling it affects nobody else.
 	 * @return the future
 	 */
 	public CompletableFuture<NetworkRequestEvent> completion() {
-		return completionFuture().copy();
+		CompletableFuture<NetworkRequestEvent> future = new CompletableFuture<>();
+		if (!addWaiter(future)) {
+			future.complete(this);
+		}
+		return future;
 	}
 
 	/**
@@ -239,19 +249,32 @@ public final class NetworkRequestEvent {
 	 * @return the mono
 	 */
 	public Mono<NetworkRequestEvent> toMono() {
-		return Mono.fromFuture(completionFuture(), true);
+		return Mono.fromFuture(completion(), true);
 	}
 
-	private CompletableFuture<NetworkRequestEvent> completionFuture() {
-		synchronized (this) {
-			if (this.completion == null) {
-				this.completion = new CompletableFuture<>();
-				if (this.status.isTerminal()) {
-					this.completion.complete(this);
-				}
-			}
-			return this.completion;
+	/**
+	 * Registers a future to complete at the terminal status.
+	 * @return {@code false} when the event is terminal already
+	 */
+	@SuppressWarnings("unchecked")
+	private synchronized boolean addWaiter(CompletableFuture<NetworkRequestEvent> future) {
+		if (this.status.isTerminal()) {
+			return false;
 		}
+		Object current = this.waiters;
+		if (current == null) {
+			this.waiters = future;
+		}
+		else if (current instanceof List<?> list) {
+			((List<CompletableFuture<NetworkRequestEvent>>) list).add(future);
+		}
+		else {
+			List<CompletableFuture<NetworkRequestEvent>> list = new ArrayList<>(4);
+			list.add((CompletableFuture<NetworkRequestEvent>) current);
+			list.add(future);
+			this.waiters = list;
+		}
+		return true;
 	}
 
 	// ---------------------------------------------------------------- transitions (executor)
@@ -261,16 +284,61 @@ public final class NetworkRequestEvent {
 	 * @return the previous status, or {@code null} if the change was not allowed
 	 */
 	@Nullable RequestStatus advance(RequestStatus next) {
+		return advance(next, this.owner.epochNanos());
+	}
+
+	/**
+	 * Moves to a non-terminal status at the given time, for an executor that has just
+	 * read its clock for an earlier step of the same hand-over.
+	 * @return the previous status, or {@code null} if the change was not allowed
+	 */
+	@Nullable RequestStatus advance(RequestStatus next, long now) {
 		synchronized (this) {
 			RequestStatus previous = this.status;
 			if (!previous.canMoveTo(next)) {
 				return null;
 			}
-			moveTo(next);
+			moveTo(next, now);
 			if (this.owner.hasListeners()) {
 				this.owner.statusChanged(this, previous, next);
 			}
 			return previous;
+		}
+	}
+
+	/**
+	 * Moves a queued event through {@code PROCESSING} to {@code CALLING} in one atomic
+	 * step, for a call whose tokens exist when it leaves the queue; listeners are told of
+	 * both changes, in order.
+	 * @return {@code false} if the event was no longer {@code QUEUED}
+	 */
+	boolean startCall(long now) {
+		synchronized (this) {
+			if (this.status != RequestStatus.QUEUED) {
+				return false;
+			}
+			moveTo(RequestStatus.PROCESSING, now);
+			if (this.owner.hasListeners()) {
+				this.owner.statusChanged(this, RequestStatus.QUEUED, RequestStatus.PROCESSING);
+			}
+			moveTo(RequestStatus.CALLING, now);
+			if (this.owner.hasListeners()) {
+				this.owner.statusChanged(this, RequestStatus.PROCESSING, RequestStatus.CALLING);
+			}
+			return true;
+		}
+	}
+
+	/**
+	 * Moves a new event to {@code QUEUED} at its creation time, before any other thread
+	 * can see it: nothing can race with the change, so it takes no lock (the queue that
+	 * publishes the event orders these writes before any reader).
+	 */
+	void queueUnpublished() {
+		this.queuedAt = this.createdAt;
+		this.status = RequestStatus.QUEUED;
+		if (this.owner.hasListeners()) {
+			this.owner.statusChanged(this, RequestStatus.PENDING, RequestStatus.QUEUED);
 		}
 	}
 
@@ -341,16 +409,33 @@ public final class NetworkRequestEvent {
 	 * sees the executor's slot and tokens already returned.
 	 */
 	void announceTerminal(RequestStatus previous) {
-		CompletableFuture<NetworkRequestEvent> future;
-		synchronized (this) {
-			if (this.owner.hasListeners()) {
+		Object current;
+		if (this.owner.hasListeners()) {
+			synchronized (this) {
 				this.owner.statusChanged(this, previous, this.status);
+				current = this.waiters;
 			}
-			future = this.completion;
 		}
-		if (future != null) {
-			future.complete(this);
+		else {
+			// Waiters are added only before the terminal change, which this thread made.
+			current = this.waiters;
 		}
+		if (current != null) {
+			this.waiters = null;
+			if (current instanceof List<?> list) {
+				for (Object future : list) {
+					complete(future);
+				}
+			}
+			else {
+				complete(current);
+			}
+		}
+	}
+
+	@SuppressWarnings("unchecked")
+	private void complete(Object future) {
+		((CompletableFuture<NetworkRequestEvent>) future).complete(this);
 	}
 
 	synchronized void recordApiTokensUsed(long tokens) {
@@ -358,7 +443,12 @@ public final class NetworkRequestEvent {
 	}
 
 	private void moveTo(RequestStatus next) {
-		Instant now = this.owner.now();
+		moveTo(next, this.owner.epochNanos());
+	}
+
+	private void moveTo(RequestStatus next, long time) {
+		// Stamps of one request never go backwards, whatever the clock does.
+		long now = Math.max(time, this.updatedAt);
 		switch (next) {
 			case QUEUED -> this.queuedAt = now;
 			case PROCESSING -> this.processingStartedAt = now;
@@ -373,14 +463,14 @@ public final class NetworkRequestEvent {
 
 	private void requireCallerManaged(String operation) {
 		if (this.owner.managesStatus()) {
-			throw new IllegalStateException("Cannot " + operation + " on request " + this.requestId
+			throw new IllegalStateException("Cannot " + operation + " on request " + getRequestId()
 					+ ": its status is managed by executor '" + this.owner.executorName() + "'; use cancel() instead");
 		}
 	}
 
 	private IllegalStateException invalidTransition(RequestStatus next) {
 		return new IllegalStateException(
-				"Request " + this.requestId + " cannot move from " + this.status + " to " + next);
+				"Request " + getRequestId() + " cannot move from " + this.status + " to " + next);
 	}
 
 	private static Throwable unwrap(Throwable error) {
@@ -403,7 +493,20 @@ public final class NetworkRequestEvent {
 	// ---------------------------------------------------------------- accessors
 
 	public String getRequestId() {
-		return this.requestId;
+		String id = this.requestId;
+		if (id == null) {
+			// Racing threads make equal strings; any of them will do.
+			id = new UUID(this.requestIdHigh, this.requestIdLow).toString();
+			this.requestId = id;
+		}
+		return id;
+	}
+
+	/**
+	 * Whether this event has the given id, without making its text.
+	 */
+	boolean hasRequestId(UUID id) {
+		return this.requestIdHigh == id.getMostSignificantBits() && this.requestIdLow == id.getLeastSignificantBits();
 	}
 
 	/**
@@ -427,11 +530,11 @@ public final class NetworkRequestEvent {
 	}
 
 	public Instant getCreatedAt() {
-		return this.createdAt;
+		return Objects.requireNonNull(WallClock.toInstant(this.createdAt));
 	}
 
 	public synchronized Instant getUpdatedAt() {
-		return this.updatedAt;
+		return Objects.requireNonNull(WallClock.toInstant(this.updatedAt));
 	}
 
 	public @Nullable String getEndpointUrl() {
@@ -471,7 +574,7 @@ public final class NetworkRequestEvent {
 	}
 
 	public synchronized @Nullable Integer getResponseStatusCode() {
-		return this.responseStatusCode;
+		return (this.responseStatusCode != NO_STATUS_CODE) ? this.responseStatusCode : null;
 	}
 
 	/**
@@ -499,19 +602,19 @@ public final class NetworkRequestEvent {
 	}
 
 	public synchronized @Nullable Instant getQueuedAt() {
-		return this.queuedAt;
+		return WallClock.toInstant(this.queuedAt);
 	}
 
 	public synchronized @Nullable Instant getProcessingStartedAt() {
-		return this.processingStartedAt;
+		return WallClock.toInstant(this.processingStartedAt);
 	}
 
 	public synchronized @Nullable Instant getCallStartedAt() {
-		return this.callStartedAt;
+		return WallClock.toInstant(this.callStartedAt);
 	}
 
 	public synchronized @Nullable Instant getCompletedAt() {
-		return this.completedAt;
+		return WallClock.toInstant(this.completedAt);
 	}
 
 	/**
@@ -525,7 +628,7 @@ public final class NetworkRequestEvent {
 		if (this.droppedLogs == 0) {
 			return List.copyOf(this.logs);
 		}
-		List<String> copy = new java.util.ArrayList<>(this.logs.size() + 1);
+		List<String> copy = new ArrayList<>(this.logs.size() + 1);
 		copy.add("(" + this.droppedLogs + " earlier entries dropped)");
 		copy.addAll(this.logs);
 		return List.copyOf(copy);
@@ -536,17 +639,17 @@ public final class NetworkRequestEvent {
 	 * @return the snapshot
 	 */
 	public synchronized RequestSnapshot snapshot() {
-		return new RequestSnapshot(this.requestId, this.owner.executorName(), this.status, this.createdAt,
-				this.updatedAt, this.endpointUrl, this.method, this.headers, this.numApiTokensNeeded,
-				this.apiTokensUsed, this.responseStatusCode, this.responseHeaders, this.errorType, this.errorMessage,
-				this.queuedAt, this.processingStartedAt, this.callStartedAt, this.completedAt, getLogs(),
+		return new RequestSnapshot(getRequestId(), this.owner.executorName(), this.status, getCreatedAt(),
+				getUpdatedAt(), this.endpointUrl, this.method, this.headers, this.numApiTokensNeeded,
+				this.apiTokensUsed, getResponseStatusCode(), this.responseHeaders, this.errorType, this.errorMessage,
+				getQueuedAt(), getProcessingStartedAt(), getCallStartedAt(), getCompletedAt(), getLogs(),
 				this.metadata);
 	}
 
 	@Override
 	public synchronized String toString() {
 		StringBuilder result = new StringBuilder(160).append("NetworkRequestEvent[requestId=")
-			.append(this.requestId)
+			.append(getRequestId())
 			.append(", status=")
 			.append(this.status);
 		if (this.method != null) {
@@ -558,7 +661,7 @@ public final class NetworkRequestEvent {
 		if (!this.headers.isEmpty()) {
 			result.append(", headers=").append(this.headers);
 		}
-		if (this.responseStatusCode != null) {
+		if (this.responseStatusCode != NO_STATUS_CODE) {
 			result.append(", responseStatusCode=").append(this.responseStatusCode);
 		}
 		if (this.errorType != null) {

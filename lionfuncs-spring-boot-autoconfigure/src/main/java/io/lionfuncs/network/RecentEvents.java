@@ -2,6 +2,7 @@ package io.lionfuncs.network;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -44,10 +45,10 @@ final class RecentEvents {
 		return events;
 	}
 
-	@Nullable NetworkRequestEvent find(String requestId) {
+	@Nullable NetworkRequestEvent find(UUID requestId) {
 		for (int i = 0; i < this.ring.length(); i++) {
 			NetworkRequestEvent event = this.ring.get(i);
-			if (event != null && event.getRequestId().equals(requestId)) {
+			if (event != null && event.hasRequestId(requestId)) {
 				return event;
 			}
 		}

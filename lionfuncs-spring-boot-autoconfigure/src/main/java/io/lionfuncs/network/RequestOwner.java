@@ -1,8 +1,5 @@
 package io.lionfuncs.network;
 
-import java.time.Clock;
-import java.time.Instant;
-
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -14,7 +11,11 @@ interface RequestOwner {
 
 	@Nullable String executorName();
 
-	Instant now();
+	/**
+	 * The current time, for timestamps.
+	 * @return nanoseconds since the epoch, see {@link WallClock}
+	 */
+	long epochNanos();
 
 	Redactor redactor();
 
@@ -36,7 +37,6 @@ interface RequestOwner {
 
 		static final Standalone INSTANCE = new Standalone();
 
-		private final Clock clock = Clock.systemUTC();
 
 		@Override
 		public @Nullable String executorName() {
@@ -44,8 +44,8 @@ interface RequestOwner {
 		}
 
 		@Override
-		public Instant now() {
-			return this.clock.instant();
+		public long epochNanos() {
+			return WallClock.system().epochNanos();
 		}
 
 		@Override

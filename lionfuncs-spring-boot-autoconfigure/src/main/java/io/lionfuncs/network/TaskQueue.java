@@ -1,6 +1,7 @@
 package io.lionfuncs.network;
 
 import java.util.Iterator;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -70,14 +71,21 @@ final class TaskQueue {
 		return this.size.get();
 	}
 
+	/**
+	 * Whether no task is queued or about to be.
+	 */
+	boolean isEmpty() {
+		return this.size.get() == 0;
+	}
+
 	int capacity() {
 		return this.capacity;
 	}
 
-	@Nullable ExecutorTask find(String requestId) {
+	@Nullable ExecutorTask find(UUID requestId) {
 		for (Iterator<ExecutorTask> it = this.tasks.iterator(); it.hasNext();) {
 			ExecutorTask task = it.next();
-			if (task.event.getRequestId().equals(requestId)) {
+			if (task.event.hasRequestId(requestId)) {
 				return task;
 			}
 		}

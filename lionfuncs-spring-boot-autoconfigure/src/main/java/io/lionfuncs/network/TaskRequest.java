@@ -24,7 +24,9 @@ import reactor.core.publisher.Mono;
  */
 public final class TaskRequest {
 
-	private final Invocation invocation;
+	private final Supplier<?> call;
+
+	private final boolean reactive;
 
 	private final @Nullable String endpointUrl;
 
@@ -39,7 +41,8 @@ public final class TaskRequest {
 	private final Map<String, Object> metadata;
 
 	private TaskRequest(Builder builder) {
-		this.invocation = builder.invocation;
+		this.call = builder.call;
+		this.reactive = builder.reactive;
 		this.endpointUrl = builder.endpointUrl;
 		this.method = builder.method;
 		this.headers = builder.headers;
@@ -55,7 +58,7 @@ public final class TaskRequest {
 	 */
 	public static Builder ofStage(Supplier<? extends CompletionStage<? extends CallResult>> call) {
 		Objects.requireNonNull(call, "call must not be null");
-		return new Builder(new Invocation.Stage(call));
+		return new Builder(call, false);
 	}
 
 	/**
@@ -66,11 +69,19 @@ public final class TaskRequest {
 	 */
 	public static Builder ofMono(Supplier<? extends Mono<? extends CallResult>> call) {
 		Objects.requireNonNull(call, "call must not be null");
-		return new Builder(new Invocation.Reactive(call));
+		return new Builder(call, true);
 	}
 
-	Invocation invocation() {
-		return this.invocation;
+	/**
+	 * The call: a supplier of a {@link Mono} when {@link #isReactive()}, else of a
+	 * {@link CompletionStage}.
+	 */
+	Supplier<?> call() {
+		return this.call;
+	}
+
+	boolean isReactive() {
+		return this.reactive;
 	}
 
 	public @Nullable String endpointUrl() {
@@ -98,24 +109,15 @@ public final class TaskRequest {
 	}
 
 	/**
-	 * How the call is started: one of two shapes of asynchronous result.
-	 */
-	sealed interface Invocation {
-
-		record Stage(Supplier<? extends CompletionStage<? extends CallResult>> call) implements Invocation {
-		}
-
-		record Reactive(Supplier<? extends Mono<? extends CallResult>> call) implements Invocation {
-		}
-
-	}
-
-	/**
 	 * Builds a {@link TaskRequest}.
 	 */
 	public static final class Builder {
 
-		private final Invocation invocation;
+		// Kept as a flag and an untyped supplier rather than a wrapper object: one object
+		// less per request on the executor's hot path.
+		private final Supplier<?> call;
+
+		private final boolean reactive;
 
 		private @Nullable String endpointUrl;
 
@@ -129,8 +131,9 @@ public final class TaskRequest {
 
 		private Map<String, Object> metadata = Map.of();
 
-		private Builder(Invocation invocation) {
-			this.invocation = invocation;
+		private Builder(Supplier<?> call, boolean reactive) {
+			this.call = call;
+			this.reactive = reactive;
 		}
 
 		/**

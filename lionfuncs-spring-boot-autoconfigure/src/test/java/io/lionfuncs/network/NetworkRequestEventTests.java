@@ -1,12 +1,14 @@
 package io.lionfuncs.network;
 
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -60,6 +62,41 @@ class NetworkRequestEventTests {
 		assertThat(event.getUpdatedAt()).isEqualTo(event.getCompletedAt());
 		assertThat(event.getResponseHeaders()).containsEntry("Set-Cookie", Redactor.MASK);
 		assertThat(event.completion()).isCompletedWithValue(event);
+	}
+
+	@Test
+	void everyAwaitingCallerGetsItsOwnFuture() {
+		NetworkRequestEvent event = newEvent();
+		CompletableFuture<NetworkRequestEvent> cancelledByItsCaller = event.completion();
+		List<CompletableFuture<NetworkRequestEvent>> others = new ArrayList<>();
+		for (int i = 0; i < 3; i++) {
+			others.add(event.completion());
+		}
+		AtomicReference<NetworkRequestEvent> emitted = new AtomicReference<>();
+		event.toMono().subscribe(emitted::set);
+
+		cancelledByItsCaller.cancel(false);
+		event.updateStatus(RequestStatus.QUEUED);
+		event.updateStatus(RequestStatus.PROCESSING);
+		event.updateStatus(RequestStatus.CALLING);
+		event.setResult(200, null, "done");
+
+		assertThat(others).allSatisfy((future) -> assertThat(future).isCompletedWithValue(event));
+		assertThat(cancelledByItsCaller).isCancelled();
+		assertThat(emitted).hasValue(event);
+		assertThat(event.completion()).as("asked for after the end").isCompletedWithValue(event);
+	}
+
+	@Test
+	void requestIdIsStableAndCanonical() {
+		NetworkRequestEvent event = newEvent();
+		String id = event.getRequestId();
+
+		assertThat(event.getRequestId()).isEqualTo(id);
+		assertThat(UUID.fromString(id).toString()).isEqualTo(id);
+		assertThat(event.hasRequestId(UUID.fromString(id))).isTrue();
+		assertThat(event.toString()).contains(id);
+		assertThat(event.snapshot().requestId()).isEqualTo(id);
 	}
 
 	@Test

@@ -25,16 +25,48 @@ import io.lionfuncs.network.limit.BucketSettings;
  * sliding window is compared with the bound {@code capacity + rate * T / period}, and
  * the achieved long-run rate with the configured one.
  */
-final class RatePrecisionScenario {
+final class RatePrecisionScenario implements Scenario {
 
 	private static final Duration WINDOW = Duration.ofSeconds(1);
 
 	private static final int SUBMITTERS = 50;
 
+	private final boolean apiTokens;
+
+	private RatePrecisionScenario(boolean apiTokens) {
+		this.apiTokens = apiTokens;
+	}
+
+	/**
+	 * The request bucket's precision: {@code rate.*}.
+	 * @return the scenario
+	 */
+	static RatePrecisionScenario requestsBucket() {
+		return new RatePrecisionScenario(false);
+	}
+
+	/**
+	 * The API-token bucket's precision: {@code tokens.*}.
+	 * @return the scenario
+	 */
+	static RatePrecisionScenario apiTokensBucket() {
+		return new RatePrecisionScenario(true);
+	}
+
+	@Override
+	public String name() {
+		return this.apiTokens ? "tokens" : "rate";
+	}
+
+	@Override
+	public Map<String, Object> run() throws Exception {
+		return this.apiTokens ? apiTokens() : requests();
+	}
+
 	/**
 	 * 200 requests per second, burst 200, 1000 calls.
 	 */
-	Map<String, Object> requests() throws Exception {
+	private Map<String, Object> requests() throws Exception {
 		ExecutorSettings settings = ExecutorSettings.builder()
 			.name("rate")
 			.requestsRate(200)
@@ -55,7 +87,7 @@ final class RatePrecisionScenario {
 	/**
 	 * 1000 API tokens per second, 50 tokens per call, 400 calls.
 	 */
-	Map<String, Object> apiTokens() throws Exception {
+	private Map<String, Object> apiTokens() throws Exception {
 		ExecutorSettings settings = ExecutorSettings.builder()
 			.name("tokens")
 			.requestsRate(1_000_000)

@@ -7,10 +7,16 @@ import java.time.Duration;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.TimeMeter;
+import io.github.bucket4j.local.SynchronizationStrategy;
 
 /**
- * A {@link TokenBucket} held in this process, on a lock-free Bucket4j bucket with greedy
- * refill. Time comes from the given {@link TimeMeter}, so tests can drive it.
+ * A {@link TokenBucket} held in this process, on a Bucket4j bucket with greedy refill.
+ * Time comes from the given {@link TimeMeter}, so tests can drive it.
+ * <p>
+ * The bucket is {@link SynchronizationStrategy#SYNCHRONIZED synchronized} rather than
+ * lock-free: the executor reserves from one dispatcher at a time, so the lock is
+ * uncontended, and unlike the lock-free strategy it does not copy the bucket's state on
+ * every reservation.
  */
 public final class LocalTokenBucket implements TokenBucket {
 
@@ -36,6 +42,7 @@ public final class LocalTokenBucket implements TokenBucket {
 		this.bucket = Bucket.builder()
 			.addLimit(bandwidth(settings))
 			.withCustomTimePrecision(timeMeter)
+			.withSynchronizationStrategy(SynchronizationStrategy.SYNCHRONIZED)
 			.build();
 	}
 

@@ -1,0 +1,102 @@
+package io.lionfuncs.network;
+
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Consumer;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The tasks holding a concurrency slot, kept so that they can be found, listed and
+ * cancelled. Adding and removing sit on the hot path, so each task takes a cell of a
+ * fixed array (no hashing, locking or allocation) and gives it back when it ends; a
+ * concurrency limit beyond the array's size spills into a concurrent set.
+ * <p>
+ * Tasks are added by one dispatcher at a time (under the executor's admission
+ * monitor), and removed from any thread before their concurrency slot is released, so
+ * an adder holding a slot always finds a free cell when the limit fits the array.
+ */
+final class InFlightTasks {
+
+	/** Cells beyond this many would make scans too long; the rest spill over. */
+	static final int MAX_CELLS = 1024;
+
+	private static final int SPILLED = -1;
+
+	private final AtomicReferenceArray<@Nullable ExecutorTask> cells;
+
+	private final Set<ExecutorTask> spilled = ConcurrentHashMap.newKeySet();
+
+	// Guarded by the executor's admission monitor.
+	private int cursor;
+
+	InFlightTasks(int concurrencyLimit) {
+		this.cells = new AtomicReferenceArray<>(Math.min(concurrencyLimit, MAX_CELLS));
+	}
+
+	/**
+	 * Adds a task. Only one thread at a time may add.
+	 */
+	void add(ExecutorTask task) {
+		int length = this.cells.length();
+		int index = this.cursor;
+		for (int tried = 0; tried < length; tried++) {
+			if (this.cells.get(index) == null) {
+				task.inFlightCell = index;
+				this.cells.set(index, task);
+				this.cursor = (index + 1 < length) ? index + 1 : 0;
+				return;
+			}
+			index = (index + 1 < length) ? index + 1 : 0;
+		}
+		task.inFlightCell = SPILLED;
+		this.spilled.add(task);
+	}
+
+	/**
+	 * Removes a task added before.
+	 */
+	void remove(ExecutorTask task) {
+		int index = task.inFlightCell;
+		if (index == SPILLED) {
+			this.spilled.remove(task);
+		}
+		else if (this.cells.get(index) == task) {
+			this.cells.set(index, null);
+		}
+	}
+
+	void forEach(Consumer<ExecutorTask> action) {
+		for (int i = 0; i < this.cells.length(); i++) {
+			ExecutorTask task = this.cells.get(i);
+			if (task != null) {
+				action.accept(task);
+			}
+		}
+		this.spilled.forEach(action);
+	}
+
+	@Nullable ExecutorTask find(UUID requestId) {
+		for (int i = 0; i < this.cells.length(); i++) {
+			ExecutorTask task = this.cells.get(i);
+			if (task != null && task.event.hasRequestId(requestId)) {
+				return task;
+			}
+		}
+		for (ExecutorTask task : this.spilled) {
+			if (task.event.hasRequestId(requestId)) {
+				return task;
+			}
+		}
+		return null;
+	}
+
+	int size() {
+		int[] size = new int[1];
+		forEach((task) -> size[0]++);
+		return size[0];
+	}
+
+}
