@@ -33,6 +33,16 @@ public class EventManagerLifecycle implements SmartLifecycle {
 		return this.eventManager.isRunning();
 	}
 
+	/**
+	 * An event manager cannot be restarted once closed, so it keeps running while a
+	 * context is paused (as cached test contexts are) and closes when the context stops.
+	 * @return {@code false}
+	 */
+	@Override
+	public boolean isPauseable() {
+		return false;
+	}
+
 	@Override
 	public int getPhase() {
 		return ExecutorsLifecycle.PHASE - 1;

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -145,6 +146,21 @@ class LionfuncsEventsAutoConfigurationTests {
 			assertThat(one).isNotEqualTo(two);
 			assertThat(one.getFileName().toString()).startsWith("lionfuncs-spool-test-");
 		}));
+	}
+
+	@Test
+	void pausingTheContextKeepsTheEventManagerAndRestartsTheExecutors() {
+		runner().run((context) -> {
+			EventManager manager = context.getBean(EventManager.class);
+			Executor executor = context.getBean(Executor.class);
+			context.getSourceApplicationContext(ConfigurableApplicationContext.class).pause();
+			assertThat(manager.isRunning()).isTrue();
+			assertThat(executor.isRunning()).isFalse();
+			context.getSourceApplicationContext(ConfigurableApplicationContext.class).restart();
+			assertThat(executor.isRunning()).isTrue();
+			executor.submitTask(TaskRequest.ofStage(() -> CompletableFuture.completedFuture(CallResult.of(200, null)))
+				.build()).completion().get();
+		});
 	}
 
 	@Test
