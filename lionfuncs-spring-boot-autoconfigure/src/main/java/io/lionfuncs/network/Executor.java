@@ -24,6 +24,11 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 import io.github.bucket4j.TimeMeter;
+import io.lionfuncs.network.budget.BudgetController;
+import io.lionfuncs.network.budget.BudgetStats;
+import io.lionfuncs.network.budget.ExecutorPause;
+import io.lionfuncs.network.budget.ExecutorPauseListener;
+import io.lionfuncs.network.budget.UsageExtractor;
 import io.lionfuncs.network.limit.BucketSettings;
 import io.lionfuncs.network.limit.ConcurrencyLimiter;
 import io.lionfuncs.network.limit.LocalTokenBucket;
@@ -90,6 +95,9 @@ public final class Executor implements AutoCloseable {
 	private final boolean synchronousBuckets;
 
 	private final TaskQueue queue;
+
+	/** Usage true-up, provider rate-limit headers and the pause state. */
+	private final BudgetController budget;
 
 	private final ConcurrentLinkedQueue<WaitingSubmission> waiting = new ConcurrentLinkedQueue<>();
 
@@ -159,6 +167,9 @@ public final class Executor implements AutoCloseable {
 		this.synchronousBuckets = this.requestsBucket.isSynchronous()
 				&& (this.apiTokensBucket == null || this.apiTokensBucket.isSynchronous());
 		this.queue = new TaskQueue(this.settings.queueCapacity());
+		this.budget = new BudgetController(this.name, this.settings.budget(), builder.usageExtractor,
+				this.requestsBucket, this.apiTokensBucket, this.clock, builder.nanoClock, this::reservedNotSent,
+				builder.pauseListeners);
 		this.recent = new RecentEvents(this.settings.recentCapacity());
 		this.listeners = builder.listeners.toArray(NO_LISTENERS);
 	}
@@ -719,6 +730,12 @@ public final class Executor implements AutoCloseable {
 			cancel(task, "cancelled: executor '" + this.name + "' stopped");
 			return;
 		}
+		// Budget hook: while paused no call leaves, not even one whose tokens are reserved.
+		long pausedNanos = this.budget.pauseRemainingNanos();
+		if (pausedNanos > 0) {
+			startAfterPause(task, pausedNanos);
+			return;
+		}
 		if (task.event.advance(RequestStatus.CALLING) == null) {
 			return;
 		}
@@ -744,14 +761,141 @@ public final class Executor implements AutoCloseable {
 	}
 
 	void complete(ExecutorTask task, @Nullable CallResult result, @Nullable Throwable error) {
+		complete(task, result, error, false);
+	}
+
+	/**
+	 * Finishes a call.
+	 * @param responsesObserved whether the call reported each response to the budget as
+	 * it arrived (see {@link io.lionfuncs.network.budget.ResponseObserver}), so that its
+	 * final response is not read twice
+	 */
+	void complete(ExecutorTask task, @Nullable CallResult result, @Nullable Throwable error,
+			boolean responsesObserved) {
 		if (error == null && result == null) {
 			error = new IllegalStateException("The call completed without a result");
 		}
 		RequestStatus previous = (error != null) ? task.event.finishFailed(error)
 				: task.event.finishCompleted(Objects.requireNonNull(result));
 		if (previous != null) {
+			// Budget hook: true up the API tokens and read the provider's headers.
+			afterCall(task, result, error, responsesObserved);
 			afterTerminal(task, previous);
 		}
+	}
+
+	// ---------------------------------------------------------------- budget hooks
+
+	/**
+	 * Reconciles the API-token bucket with what the call really used, and records it on
+	 * the event before anyone waiting for the event wakes up.
+	 */
+	private void afterCall(ExecutorTask task, @Nullable CallResult result, @Nullable Throwable error,
+			boolean responsesObserved) {
+		try {
+			Long used = this.budget.afterCall(task.apiTokens, task.reservedApiTokens(), result, error,
+					responsesObserved);
+			if (used != null) {
+				task.event.recordApiTokensUsed(used);
+			}
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Executor '{}' could not reconcile the budget after request {}", this.name,
+					task.event.getRequestId(), ex);
+		}
+	}
+
+	/**
+	 * Starts the task once the pause ends (or, if it is extended, checks again then). It
+	 * keeps its slot and reserved tokens meanwhile.
+	 */
+	private void startAfterPause(ExecutorTask task, long pausedNanos) {
+		task.event.addLog("executor paused: call deferred " + formatNanos(pausedNanos));
+		try {
+			task.setCancellable(schedule(() -> start(task), pausedNanos));
+		}
+		catch (RuntimeException ex) {
+			fail(task, ex);
+		}
+	}
+
+	/**
+	 * What calls holding a slot but not yet sent have reserved: the provider has not
+	 * counted them yet, so a reported remaining budget must leave room for them.
+	 */
+	private BudgetController.Reservations reservedNotSent() {
+		long requests = 0;
+		long apiTokens = 0;
+		for (ExecutorTask task : this.inFlight.values()) {
+			if (task.event.getStatus() == RequestStatus.PROCESSING) {
+				requests++;
+				if (task.reservedApiTokens()) {
+					apiTokens += task.apiTokens;
+				}
+			}
+		}
+		return new BudgetController.Reservations(requests, apiTokens);
+	}
+
+	BudgetController budget() {
+		return this.budget;
+	}
+
+	/**
+	 * Pauses dispatch: no call leaves until the pause ends, not even those already
+	 * holding their tokens; queued calls wait. A pause ending sooner than the current
+	 * one changes nothing. The executor also pauses by itself when the provider answers
+	 * 429 (see {@link io.lionfuncs.network.budget.BudgetSettings}).
+	 * @param duration how long
+	 * @param reason why, shown in the endpoint and told to pause listeners; no secrets
+	 * @return the pause, or {@code null} when it changed nothing
+	 */
+	public @Nullable ExecutorPause pause(Duration duration, String reason) {
+		return this.budget.pause(duration, reason, null);
+	}
+
+	/**
+	 * Pauses dispatch until the given instant; see {@link #pause(Duration, String)}.
+	 * @param until when calls may leave again
+	 * @param reason why; no secrets
+	 * @return the pause, or {@code null} when it changed nothing
+	 */
+	public @Nullable ExecutorPause pause(Instant until, String reason) {
+		return pause(Duration.between(this.clock.instant(), until), reason);
+	}
+
+	/**
+	 * When dispatch resumes.
+	 * @return the end of the current pause, or {@code null} when not paused
+	 */
+	public @Nullable Instant pausedUntil() {
+		return this.budget.pausedUntil();
+	}
+
+	/**
+	 * API tokens estimated against those really used, what the provider last reported
+	 * of its limits, and the pause state.
+	 * @return the statistics
+	 */
+	public BudgetStats budgetStats() {
+		return this.budget.stats();
+	}
+
+	/**
+	 * Adds a listener told of every pause from now on.
+	 * @param listener the listener
+	 */
+	public void addPauseListener(ExecutorPauseListener listener) {
+		this.budget.addListener(listener);
+	}
+
+	/**
+	 * Removes a pause listener.
+	 * @param listener the listener
+	 * @return whether it was registered
+	 */
+	public boolean removePauseListener(ExecutorPauseListener listener) {
+		return this.budget.removeListener(listener);
 	}
 
 	private void fail(ExecutorTask task, Throwable error) {
@@ -1140,6 +1284,10 @@ public final class Executor implements AutoCloseable {
 
 		private final List<RequestStatusListener> listeners = new ArrayList<>();
 
+		private @Nullable UsageExtractor usageExtractor;
+
+		private final List<ExecutorPauseListener> pauseListeners = new ArrayList<>();
+
 		private Builder() {
 		}
 
@@ -1202,6 +1350,27 @@ public final class Executor implements AutoCloseable {
 		 */
 		public Builder listener(RequestStatusListener listener) {
 			this.listeners.add(Objects.requireNonNull(listener, "listener must not be null"));
+			return this;
+		}
+
+		/**
+		 * Reads the API tokens a call really used from its result, instead of the JSON
+		 * pointers of {@link ExecutorSettings#budget()}.
+		 * @param usageExtractor the extractor, or {@code null} for the JSON pointers
+		 * @return this builder
+		 */
+		public Builder usageExtractor(@Nullable UsageExtractor usageExtractor) {
+			this.usageExtractor = usageExtractor;
+			return this;
+		}
+
+		/**
+		 * A listener told of every pause.
+		 * @param listener the listener
+		 * @return this builder
+		 */
+		public Builder pauseListener(ExecutorPauseListener listener) {
+			this.pauseListeners.add(Objects.requireNonNull(listener, "listener must not be null"));
 			return this;
 		}
 
