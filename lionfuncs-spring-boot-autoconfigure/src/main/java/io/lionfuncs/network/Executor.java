@@ -601,6 +601,8 @@ public final class Executor implements AutoCloseable {
 					this.limiter.release();
 					return;
 				}
+				// Budget hook: API tokens later found used beyond estimates delay this task too.
+				task.apiTokensDebtMark = this.budget.apiTokensDebt();
 				if (this.synchronousBuckets) {
 					delayNanos = reserve(task);
 				}
@@ -730,10 +732,11 @@ public final class Executor implements AutoCloseable {
 			cancel(task, "cancelled: executor '" + this.name + "' stopped");
 			return;
 		}
-		// Budget hook: while paused no call leaves, not even one whose tokens are reserved.
-		long pausedNanos = this.budget.pauseRemainingNanos();
-		if (pausedNanos > 0) {
-			startAfterPause(task, pausedNanos);
+		// Budget hook: while paused no call leaves, not even one whose tokens are reserved;
+		// nor before the API tokens that ended calls used beyond their estimates refill.
+		long holdNanos = holdBeforeStart(task);
+		if (holdNanos > 0) {
+			startLater(task, holdNanos);
 			return;
 		}
 		if (task.event.advance(RequestStatus.CALLING) == null) {
@@ -806,13 +809,31 @@ public final class Executor implements AutoCloseable {
 	}
 
 	/**
-	 * Starts the task once the pause ends (or, if it is extended, checks again then). It
-	 * keeps its slot and reserved tokens meanwhile.
+	 * How long a task whose tokens exist must still wait: until the pause ends, and until
+	 * the debt that calls ended since it reserved ran up (they used more API tokens than
+	 * estimated) has refilled, as that debt delays the tasks reserving after it.
 	 */
-	private void startAfterPause(ExecutorTask task, long pausedNanos) {
-		task.event.addLog("executor paused: call deferred " + formatNanos(pausedNanos));
+	private long holdBeforeStart(ExecutorTask task) {
+		long holdNanos = this.budget.pauseRemainingNanos();
+		if (task.reservedApiTokens()) {
+			long debt = this.budget.apiTokensDebtSince(task.apiTokensDebtMark);
+			if (debt > 0) {
+				task.apiTokensDebtMark += debt;
+				holdNanos = Math.max(holdNanos, this.budget.apiTokensRefillNanos(debt));
+			}
+		}
+		return holdNanos;
+	}
+
+	/**
+	 * Starts the task later (and checks again then). It keeps its slot and reserved
+	 * tokens meanwhile.
+	 */
+	private void startLater(ExecutorTask task, long holdNanos) {
+		task.event.addLog(((this.budget.pauseRemainingNanos() > 0) ? "executor paused" : "API-token debt")
+				+ ": call deferred " + formatNanos(holdNanos));
 		try {
-			task.setCancellable(schedule(() -> start(task), pausedNanos));
+			task.setCancellable(schedule(() -> start(task), holdNanos));
 		}
 		catch (RuntimeException ex) {
 			fail(task, ex);

@@ -42,6 +42,12 @@ final class ExecutorTask {
 
 	private volatile Executor.@Nullable WaitingSubmission waiting;
 
+	/**
+	 * The executor's API-token debt from under-estimates when this task reserved; debt
+	 * added later delays the task too (see {@code BudgetController#apiTokensDebt()}).
+	 */
+	long apiTokensDebtMark;
+
 	ExecutorTask(NetworkRequestEvent event, TaskRequest.Invocation invocation, long apiTokens) {
 		this.event = event;
 		this.invocation = invocation;

@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -105,6 +106,9 @@ public final class BudgetController {
 	private final LongAdder providerAdjustments = new LongAdder();
 
 	private final LongAdder pauses = new LongAdder();
+
+	/** API tokens taken beyond estimates less those given back, since the start. */
+	private final AtomicLong apiTokensDebt = new AtomicLong();
 
 	private volatile ExecutorPauseListener[] listeners;
 
@@ -314,18 +318,25 @@ public final class BudgetController {
 	public @Nullable Long afterCall(long estimate, boolean reserved, @Nullable CallResult result,
 			@Nullable Throwable error, boolean responsesObserved) {
 		Integer statusCode = null;
+		Map<String, String> responseHeaders = Map.of();
 		if (result != null) {
 			statusCode = result.statusCode();
-			if (!responsesObserved) {
-				onResponse(statusCode, result.headers());
-			}
+			responseHeaders = result.headers();
 		}
 		else if (unwrap(error) instanceof ResponseDetails response && response.statusCode() != null) {
 			statusCode = response.statusCode();
-			if (!responsesObserved) {
-				onResponse(statusCode, response.responseHeaders());
-			}
+			responseHeaders = response.responseHeaders();
 		}
+		// True up first: what the headers say is measured against the reconciled level.
+		Long used = trueUp(estimate, reserved, result, statusCode);
+		if (statusCode != null && !responsesObserved) {
+			onResponse(statusCode, responseHeaders);
+		}
+		return used;
+	}
+
+	private @Nullable Long trueUp(long estimate, boolean reserved, @Nullable CallResult result,
+			@Nullable Integer statusCode) {
 		if (this.usageExtractor == null) {
 			return null;
 		}
@@ -334,6 +345,7 @@ public final class BudgetController {
 			if (reserved && estimate > 0 && this.apiTokensBucket != null) {
 				this.apiTokensBucket.refund(estimate);
 				this.refundedApiTokens.add(estimate);
+				this.apiTokensDebt.addAndGet(-estimate);
 			}
 			return 0L;
 		}
@@ -359,6 +371,7 @@ public final class BudgetController {
 				bucket.forceConsume(-difference);
 				this.overdrawnApiTokens.add(-difference);
 			}
+			this.apiTokensDebt.addAndGet(-difference);
 		}
 		return used;
 	}
@@ -382,6 +395,42 @@ public final class BudgetController {
 			cause = cause.getCause();
 		}
 		return cause;
+	}
+
+	/**
+	 * The API tokens calls took beyond their estimates, less those given back, so far.
+	 * A call that reserves notes it: when the mark has grown by the time its tokens
+	 * exist, calls that ended meanwhile used more than they reserved, and that debt
+	 * delays this call just as it delays every call reserving after it. Without this, up
+	 * to {@code concurrencyLimit - 1} calls already waiting for their tokens would leave
+	 * ahead of the debt and exceed the bucket's bound.
+	 * @return the current mark
+	 */
+	public long apiTokensDebt() {
+		return this.apiTokensDebt.get();
+	}
+
+	/**
+	 * The debt run up since a mark.
+	 * @param mark a value of {@link #apiTokensDebt()}
+	 * @return the tokens taken beyond estimates since then, net of refunds; zero if none
+	 */
+	public long apiTokensDebtSince(long mark) {
+		return Math.max(0, this.apiTokensDebt.get() - mark);
+	}
+
+	/**
+	 * How long the API-token bucket takes to refill some tokens.
+	 * @param tokens the tokens
+	 * @return the time in nanoseconds, zero without an API-token bucket
+	 */
+	public long apiTokensRefillNanos(long tokens) {
+		TokenBucket bucket = this.apiTokensBucket;
+		if (bucket == null || tokens <= 0) {
+			return 0;
+		}
+		BucketSettings shape = bucket.settings();
+		return (long) Math.ceil(Math.min(tokens * (double) shape.period().toNanos() / shape.rate(), 1e18));
 	}
 
 	// ---------------------------------------------------------------- pause
