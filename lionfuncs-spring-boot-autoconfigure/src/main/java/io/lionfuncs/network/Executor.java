@@ -819,7 +819,7 @@ public final class Executor implements AutoCloseable {
 			long debt = this.budget.apiTokensDebtSince(task.apiTokensDebtMark);
 			if (debt > 0) {
 				task.apiTokensDebtMark += debt;
-				holdNanos = Math.max(holdNanos, this.budget.apiTokensRefillNanos(debt));
+				holdNanos = Math.max(holdNanos, this.budget.apiTokensDebtHoldNanos(debt));
 			}
 		}
 		return holdNanos;

@@ -420,17 +420,23 @@ public final class BudgetController {
 	}
 
 	/**
-	 * How long the API-token bucket takes to refill some tokens.
-	 * @param tokens the tokens
+	 * How long a call whose tokens exist must still wait for debt run up since it
+	 * reserved: the time the API-token bucket takes to refill that debt, or less when
+	 * the bucket holds enough now (it never waits for the calls reserving after it).
+	 * @param debt the debt since the call reserved, see {@link #apiTokensDebtSince(long)}
 	 * @return the time in nanoseconds, zero without an API-token bucket
 	 */
-	public long apiTokensRefillNanos(long tokens) {
+	public long apiTokensDebtHoldNanos(long debt) {
 		TokenBucket bucket = this.apiTokensBucket;
-		if (bucket == null || tokens <= 0) {
+		if (bucket == null || debt <= 0) {
+			return 0;
+		}
+		long shortfall = Math.min(debt, -bucket.availableTokens());
+		if (shortfall <= 0) {
 			return 0;
 		}
 		BucketSettings shape = bucket.settings();
-		return (long) Math.ceil(Math.min(tokens * (double) shape.period().toNanos() / shape.rate(), 1e18));
+		return (long) Math.ceil(Math.min(shortfall * (double) shape.period().toNanos() / shape.rate(), 1e18));
 	}
 
 	// ---------------------------------------------------------------- pause

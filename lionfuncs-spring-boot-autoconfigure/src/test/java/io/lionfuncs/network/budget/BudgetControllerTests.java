@@ -292,14 +292,20 @@ class BudgetControllerTests {
 	@Test
 	void debtIsMeasuredFromAMark() {
 		BudgetController controller = controller(BudgetSettings.defaults());
+		this.apiTokens.reserve(1000);
 		long mark = controller.apiTokensDebt();
 
 		controller.afterCall(100, true, usage(350), null, false);
 		controller.afterCall(100, true, usage(50), null, false);
 
 		assertThat(controller.apiTokensDebtSince(mark)).isEqualTo(200);
-		assertThat(controller.apiTokensRefillNanos(200)).isEqualTo(Duration.ofMillis(200).toNanos());
+		assertThat(controller.apiTokensDebtHoldNanos(200)).isEqualTo(Duration.ofMillis(200).toNanos());
 		assertThat(controller.apiTokensDebtSince(controller.apiTokensDebt())).isZero();
+		advance(Duration.ofMillis(150));
+		assertThat(controller.apiTokensDebtHoldNanos(200)).as("only what the bucket lacks now")
+			.isEqualTo(Duration.ofMillis(50).toNanos());
+		advance(Duration.ofMillis(100));
+		assertThat(controller.apiTokensDebtHoldNanos(200)).isZero();
 	}
 
 	@Test
