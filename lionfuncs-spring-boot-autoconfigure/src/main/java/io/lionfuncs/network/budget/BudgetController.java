@@ -13,6 +13,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -57,6 +58,9 @@ public final class BudgetController {
 	private static final ExecutorPauseListener[] NO_LISTENERS = {};
 
 	private static final long NOT_PAUSED = Long.MIN_VALUE;
+
+	private static final AtomicLongFieldUpdater<BudgetController> PAUSE_END = AtomicLongFieldUpdater
+		.newUpdater(BudgetController.class, "pauseEndNanos");
 
 	/**
 	 * Pauses for a reported limit shorter than this are left to the buckets: a limit
@@ -491,7 +495,12 @@ public final class BudgetController {
 			return 0;
 		}
 		long remaining = end - this.nanoClock.getAsLong();
-		return Math.max(0, remaining);
+		if (remaining > 0) {
+			return remaining;
+		}
+		// Over: later calls skip the clock, unless a new pause came meanwhile.
+		PAUSE_END.compareAndSet(this, end, NOT_PAUSED);
+		return 0;
 	}
 
 	/**

@@ -18,6 +18,7 @@ import io.lionfuncs.network.RequestStatus;
 import io.lionfuncs.network.budget.BudgetSettings;
 import io.lionfuncs.network.budget.BudgetStats;
 import io.lionfuncs.network.budget.ExecutorPause;
+import io.lionfuncs.network.budget.ResponseObserver;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -25,6 +26,7 @@ import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import reactor.util.context.Context;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -147,9 +149,24 @@ class AsyncApiClientBudgetTests {
 			.as("lowered from 100,000 to what the provider reports, plus the refill since").isLessThan(50_000);
 	}
 
+	@Test
+	void everyAttemptIsReportedToTheObserverInTheCallsContext() {
+		List<String> reported = new CopyOnWriteArrayList<>();
+		ResponseObserver observer = (status, headers) -> reported
+			.add(status + " " + headers.get("x-ratelimit-remaining-requests"));
+
+		ApiResponse<Object> response = this.client.exchange(ApiRequest.post("/v1/flaky").build())
+			.contextWrite(Context.of(ResponseObserver.CONTEXT_KEY, observer))
+			.block(WAIT);
+
+		assertThat(response.status()).isEqualTo(200);
+		assertThat(reported).containsExactly("503 0", "200 900");
+	}
+
 	/**
 	 * A fake LLM provider: usage in every body, Anthropic rate-limit headers, a 429 with
-	 * {@code Retry-After: 2} for the first call to {@code /v1/limited}, and a
+	 * {@code Retry-After: 2} for the first call to {@code /v1/limited}, a 503 for the
+	 * first call to {@code /v1/flaky}, and a
 	 * {@code /v1/blocked} call that answers only when released.
 	 */
 	static final class FakeProvider extends Dispatcher {
@@ -157,6 +174,8 @@ class AsyncApiClientBudgetTests {
 		private final Map<String, List<Instant>> arrivals = new ConcurrentHashMap<>();
 
 		private final AtomicInteger limitedCalls = new AtomicInteger();
+
+		private final AtomicInteger flakyCalls = new AtomicInteger();
 
 		private final CountDownLatch blocked = new CountDownLatch(1);
 
@@ -171,12 +190,19 @@ class AsyncApiClientBudgetTests {
 					.body("{\"error\":{\"type\":\"rate_limit_error\"}}")
 					.build();
 			}
+			if (path.equals("/v1/flaky") && this.flakyCalls.getAndIncrement() == 0) {
+				return new MockResponse.Builder().code(503)
+					.setHeader("Retry-After", "0")
+					.setHeader("x-ratelimit-remaining-requests", "0")
+					.build();
+			}
 			if (path.equals("/v1/blocked")) {
 				this.blocked.await(30, TimeUnit.SECONDS);
 			}
 			return new MockResponse.Builder().code(200)
 				.setHeader("Content-Type", "application/json")
 				.setHeader("anthropic-ratelimit-requests-remaining", "900")
+				.setHeader("x-ratelimit-remaining-requests", "900")
 				.setHeader("anthropic-ratelimit-tokens-limit", "100000")
 				.setHeader("anthropic-ratelimit-tokens-remaining", "40000")
 				.setHeader("anthropic-ratelimit-tokens-reset", Instant.now().plusSeconds(30).toString())
