@@ -778,11 +778,12 @@ public final class Executor implements AutoCloseable {
 		if (error == null && result == null) {
 			error = new IllegalStateException("The call completed without a result");
 		}
+		// Budget hook: true up the API tokens and read the provider's headers, before the
+		// terminal status shows, so that whoever sees it also sees apiTokensUsed and the pause.
+		afterCall(task, result, error, responsesObserved);
 		RequestStatus previous = (error != null) ? task.event.finishFailed(error)
 				: task.event.finishCompleted(Objects.requireNonNull(result));
 		if (previous != null) {
-			// Budget hook: true up the API tokens and read the provider's headers.
-			afterCall(task, result, error, responsesObserved);
 			afterTerminal(task, previous);
 		}
 	}
@@ -791,7 +792,7 @@ public final class Executor implements AutoCloseable {
 
 	/**
 	 * Reconciles the API-token bucket with what the call really used, and records it on
-	 * the event before anyone waiting for the event wakes up.
+	 * the event before it turns terminal.
 	 */
 	private void afterCall(ExecutorTask task, @Nullable CallResult result, @Nullable Throwable error,
 			boolean responsesObserved) {
