@@ -4,9 +4,11 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 import io.lionfuncs.network.Executor;
 import io.lionfuncs.network.RequestStatusListener;
+import io.lionfuncs.network.budget.ExecutorPauseListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,8 +16,8 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Starts every {@link Executor} bean, with every {@link RequestStatusListener} bean
- * attached, and stops them gracefully on shutdown: after the web server has stopped
+ * Starts every {@link Executor} bean, with every {@link RequestStatusListener} and
+ * {@link ExecutorPauseListener} bean attached, and stops them gracefully on shutdown: after the web server has stopped
  * taking requests and before the HTTP connection pools close.
  *
  * @since 0.1.0
@@ -34,6 +36,8 @@ public class ExecutorsLifecycle implements SmartLifecycle {
 
 	private final ObjectProvider<RequestStatusListener> listeners;
 
+	private final Supplier<List<ExecutorPauseListener>> pauseListeners;
+
 	private final Set<Executor> withListeners = ConcurrentHashMap.newKeySet();
 
 	private volatile boolean running;
@@ -41,14 +45,24 @@ public class ExecutorsLifecycle implements SmartLifecycle {
 	public ExecutorsLifecycle(ObjectProvider<Executor> executors, ObjectProvider<RequestStatusListener> listeners) {
 		this.executors = executors;
 		this.listeners = listeners;
+		this.pauseListeners = List::of;
+	}
+
+	public ExecutorsLifecycle(ObjectProvider<Executor> executors, ObjectProvider<RequestStatusListener> listeners,
+			ObjectProvider<ExecutorPauseListener> pauseListeners) {
+		this.executors = executors;
+		this.listeners = listeners;
+		this.pauseListeners = () -> pauseListeners.orderedStream().toList();
 	}
 
 	@Override
 	public void start() {
 		List<RequestStatusListener> statusListeners = this.listeners.orderedStream().toList();
+		List<ExecutorPauseListener> pauseListeners = this.pauseListeners.get();
 		this.executors.orderedStream().forEach((executor) -> {
 			if (this.withListeners.add(executor)) {
 				statusListeners.forEach(executor::addListener);
+				pauseListeners.forEach(executor::addPauseListener);
 			}
 			executor.start();
 		});

@@ -3,6 +3,8 @@ package io.lionfuncs.autoconfigure;
 import io.github.bucket4j.Bucket;
 import io.lionfuncs.network.Executor;
 import io.lionfuncs.network.RequestStatusListener;
+import io.lionfuncs.network.budget.ExecutorPauseListener;
+import io.lionfuncs.network.budget.UsageExtractor;
 import reactor.core.publisher.Mono;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -18,7 +20,9 @@ import org.springframework.context.annotation.Bean;
 /**
  * Auto-configuration for the default lionfuncs {@link Executor}
  * ({@code lionfuncs.executor.*}), the lifecycle of every executor, and the
- * republishing of request status changes as {@link RequestStatusChangedEvent}s.
+ * republishing of request status changes as {@link RequestStatusChangedEvent}s and of
+ * pauses as {@link ExecutorPausedEvent}s. A {@link UsageExtractor} bean reads the API
+ * tokens calls used, instead of the {@code usage.json-pointers}.
  *
  * @since 0.1.0
  */
@@ -31,8 +35,9 @@ public final class LionfuncsAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	LionfuncsExecutorFactory lionfuncsExecutorFactory(LionfuncsProperties properties,
-			ObjectProvider<RedisTokenBuckets> redisTokenBuckets) {
-		return new LionfuncsExecutorFactory(properties, redisTokenBuckets::getIfAvailable);
+			ObjectProvider<RedisTokenBuckets> redisTokenBuckets, ObjectProvider<UsageExtractor> usageExtractor) {
+		return new LionfuncsExecutorFactory(properties, redisTokenBuckets::getIfAvailable,
+				usageExtractor::getIfUnique);
 	}
 
 	@Bean
@@ -45,8 +50,8 @@ public final class LionfuncsAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	ExecutorsLifecycle lionfuncsExecutorsLifecycle(ObjectProvider<Executor> executors,
-			ObjectProvider<RequestStatusListener> listeners) {
-		return new ExecutorsLifecycle(executors, listeners);
+			ObjectProvider<RequestStatusListener> listeners, ObjectProvider<ExecutorPauseListener> pauseListeners) {
+		return new ExecutorsLifecycle(executors, listeners, pauseListeners);
 	}
 
 	@Bean
@@ -55,6 +60,13 @@ public final class LionfuncsAutoConfiguration {
 	ApplicationEventPublishingListener lionfuncsApplicationEventPublishingListener(ApplicationEventPublisher publisher,
 			LionfuncsProperties properties) {
 		return new ApplicationEventPublishingListener(publisher, properties.getEvents().getApplicationEventStatuses());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBooleanProperty(name = "lionfuncs.events.publish-application-events", matchIfMissing = true)
+	ApplicationEventPausePublisher lionfuncsApplicationEventPausePublisher(ApplicationEventPublisher publisher) {
+		return new ApplicationEventPausePublisher(publisher);
 	}
 
 }

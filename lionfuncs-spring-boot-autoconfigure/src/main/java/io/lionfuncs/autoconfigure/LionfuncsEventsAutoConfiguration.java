@@ -2,6 +2,7 @@ package io.lionfuncs.autoconfigure;
 
 import io.lionfuncs.event.EventHandler;
 import io.lionfuncs.event.EventManager;
+import io.lionfuncs.event.ExecutorPauseEventPublisher;
 import io.lionfuncs.event.RequestEventPublisher;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -19,7 +20,8 @@ import org.springframework.web.reactive.function.client.WebClient;
  * Auto-configuration for the {@link EventManager}: every {@link EventHandler} bean, the
  * built-in handlers enabled under {@code lionfuncs.events.*} and those named in the
  * {@code E3_EVENT_HANDLERS} environment variable; terminal request changes are sent to
- * it as {@code lionfuncs.request} events.
+ * it as {@code lionfuncs.request} events, and executor pauses as
+ * {@code lionfuncs.executor.paused} events.
  *
  * @since 0.1.0
  */
@@ -51,6 +53,12 @@ public final class LionfuncsEventsAutoConfiguration {
 	@ConditionalOnMissingBean
 	RequestEventPublisher lionfuncsRequestEventPublisher(EventManager eventManager, LionfuncsProperties properties) {
 		return new RequestEventPublisher(eventManager, properties.getEvents().getHandlerStatuses());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	ExecutorPauseEventPublisher lionfuncsExecutorPauseEventPublisher(EventManager eventManager) {
+		return new ExecutorPauseEventPublisher(eventManager);
 	}
 
 }

@@ -5,6 +5,8 @@ import java.util.function.Supplier;
 import io.lionfuncs.network.Executor;
 import io.lionfuncs.network.ExecutorSettings;
 import io.lionfuncs.network.InvalidExecutorSettingException;
+import io.lionfuncs.network.budget.BudgetSettings;
+import io.lionfuncs.network.budget.UsageExtractor;
 import io.lionfuncs.network.limit.TokenBucketFactory;
 import org.jspecify.annotations.Nullable;
 
@@ -12,8 +14,9 @@ import org.jspecify.annotations.Nullable;
  * Creates the executors described by {@link LionfuncsProperties}: the default one
  * ({@code lionfuncs.executor}) and one per named client
  * ({@code lionfuncs.clients.<name>.executor}), with their buckets in this process or, with
- * {@code rate-limiter.store: redis}, in Redis. Invalid values fail with the full property
- * key.
+ * {@code rate-limiter.store: redis}, in Redis, and their budgets ({@code usage.*},
+ * {@code provider-headers.*}, {@code pause.*}). Invalid values fail with the full
+ * property key.
  *
  * @since 0.1.0
  */
@@ -25,6 +28,8 @@ public class LionfuncsExecutorFactory {
 	private final LionfuncsProperties properties;
 
 	private final Supplier<@Nullable RedisTokenBuckets> redisTokenBuckets;
+
+	private final Supplier<@Nullable UsageExtractor> usageExtractor;
 
 	/**
 	 * Creates a factory of executors whose buckets can only be local.
@@ -42,8 +47,22 @@ public class LionfuncsExecutorFactory {
 	 */
 	public LionfuncsExecutorFactory(LionfuncsProperties properties,
 			Supplier<@Nullable RedisTokenBuckets> redisTokenBuckets) {
+		this(properties, redisTokenBuckets, () -> null);
+	}
+
+	/**
+	 * Creates a factory.
+	 * @param properties the properties
+	 * @param redisTokenBuckets supplies the Redis buckets, or {@code null} when Redis
+	 * support is absent; asked only for executors with {@code rate-limiter.store: redis}
+	 * @param usageExtractor supplies the extractor that reads the API tokens a call used,
+	 * or {@code null} to read the {@code usage.json-pointers} of each executor
+	 */
+	public LionfuncsExecutorFactory(LionfuncsProperties properties,
+			Supplier<@Nullable RedisTokenBuckets> redisTokenBuckets, Supplier<@Nullable UsageExtractor> usageExtractor) {
 		this.properties = properties;
 		this.redisTokenBuckets = redisTokenBuckets;
+		this.usageExtractor = usageExtractor;
 	}
 
 	/**
@@ -69,6 +88,9 @@ public class LionfuncsExecutorFactory {
 
 	private Executor create(String name, LionfuncsProperties.Executor executor, String prefix) {
 		Executor.Builder builder = Executor.builder().settings(settings(name, executor, prefix));
+		if (executor.getUsage().isEnabled()) {
+			builder.usageExtractor(this.usageExtractor.get());
+		}
 		LionfuncsProperties.RateLimiter rateLimiter = executor.getRateLimiter();
 		if (rateLimiter.getStore() == LionfuncsProperties.RateLimiter.Store.REDIS) {
 			builder.bucketFactory(redisBuckets(rateLimiter, prefix + ".rate-limiter"));
@@ -116,12 +138,24 @@ public class LionfuncsExecutorFactory {
 				.shutdownTimeout(executor.getShutdownTimeout())
 				.recentCapacity(executor.getRecentCapacity())
 				.redactHeaders(this.properties.getRedactHeaders())
+				.budget(budget(executor))
 				.build();
 		}
 		catch (InvalidExecutorSettingException ex) {
 			String property = ex.getSetting().equals("name") ? "lionfuncs.clients" : prefix + "." + kebab(ex.getSetting());
 			throw new InvalidLionfuncsPropertyException(property, ex.getValue(), ex.getExpected(), ex);
 		}
+	}
+
+	private static BudgetSettings budget(LionfuncsProperties.Executor executor) {
+		return BudgetSettings.builder()
+			.usageEnabled(executor.getUsage().isEnabled())
+			.usageJsonPointers(executor.getUsage().getJsonPointers())
+			.providerHeadersEnabled(executor.getProviderHeaders().isEnabled())
+			.pauseEnabled(executor.getPause().isEnabled())
+			.defaultPause(executor.getPause().getDefaultDuration())
+			.maxPause(executor.getPause().getMaxDuration())
+			.build();
 	}
 
 	static String kebab(String camelCase) {

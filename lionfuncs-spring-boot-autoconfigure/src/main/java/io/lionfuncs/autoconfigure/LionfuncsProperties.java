@@ -12,6 +12,7 @@ import java.util.Set;
 import io.lionfuncs.network.QueueFullPolicy;
 import io.lionfuncs.network.Redactor;
 import io.lionfuncs.network.RequestStatus;
+import io.lionfuncs.network.budget.BudgetSettings;
 import io.lionfuncs.network.limit.RedisFailurePolicy;
 import org.jspecify.annotations.Nullable;
 
@@ -167,6 +168,12 @@ public class LionfuncsProperties {
 
 		private final RateLimiter rateLimiter = new RateLimiter();
 
+		private final Usage usage = new Usage();
+
+		private final ProviderHeaders providerHeaders = new ProviderHeaders();
+
+		private final Pause pause = new Pause();
+
 		public int getQueueCapacity() {
 			return this.queueCapacity;
 		}
@@ -273,6 +280,128 @@ public class LionfuncsProperties {
 
 		public RateLimiter getRateLimiter() {
 			return this.rateLimiter;
+		}
+
+		public Usage getUsage() {
+			return this.usage;
+		}
+
+		public ProviderHeaders getProviderHeaders() {
+			return this.providerHeaders;
+		}
+
+		public Pause getPause() {
+			return this.pause;
+		}
+
+	}
+
+	/**
+	 * How an executor reads the API tokens a call really used, to reconcile its
+	 * API-token bucket with the estimate (num-api-tokens-needed) reserved before the call.
+	 */
+	public static class Usage {
+
+		/**
+		 * Whether the API tokens a call used are read from its response, the unused part
+		 * of the estimate given back to the API-token bucket and any excess taken from it
+		 * (into debt, which delays the next calls). A UsageExtractor bean, when present,
+		 * reads the usage instead of the JSON pointers.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Comma-separated list of JSON pointers into the response body whose numbers are
+		 * summed into the tokens used, such as /usage/input_tokens,/usage/output_tokens.
+		 */
+		private List<String> jsonPointers = new ArrayList<>(BudgetSettings.DEFAULT_USAGE_JSON_POINTERS);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public List<String> getJsonPointers() {
+			return this.jsonPointers;
+		}
+
+		public void setJsonPointers(List<String> jsonPointers) {
+			this.jsonPointers = jsonPointers;
+		}
+
+	}
+
+	/**
+	 * Provider rate-limit headers read by an executor: OpenAI x-ratelimit-*, Anthropic
+	 * anthropic-ratelimit-*, and the IETF RateLimit-* and RateLimit fields.
+	 */
+	public static class ProviderHeaders {
+
+		/**
+		 * Whether the rate limits a provider reports in its response headers lower the
+		 * executor's buckets when fewer requests or tokens remain than the buckets would
+		 * let through before the limit resets. Buckets are never raised above their
+		 * configuration.
+		 */
+		private boolean enabled = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+	}
+
+	/**
+	 * Pauses of an executor's dispatch asked for by its provider.
+	 */
+	public static class Pause {
+
+		/**
+		 * Whether a 429 (or a 503 with Retry-After, or an error with retry-after-ms), or
+		 * a provider reporting that nothing remains of a limit, pauses the executor: no
+		 * call leaves until the indicated time.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * How long a 429 without Retry-After pauses the executor. Zero for no pause.
+		 */
+		private Duration defaultDuration = Duration.ofSeconds(1);
+
+		/**
+		 * Longest pause a response can cause, however far its Retry-After or reset.
+		 */
+		private Duration maxDuration = Duration.ofMinutes(5);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Duration getDefaultDuration() {
+			return this.defaultDuration;
+		}
+
+		public void setDefaultDuration(Duration defaultDuration) {
+			this.defaultDuration = defaultDuration;
+		}
+
+		public Duration getMaxDuration() {
+			return this.maxDuration;
+		}
+
+		public void setMaxDuration(Duration maxDuration) {
+			this.maxDuration = maxDuration;
 		}
 
 	}

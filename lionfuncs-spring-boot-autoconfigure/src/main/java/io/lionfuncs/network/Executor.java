@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -24,6 +25,11 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 import io.github.bucket4j.TimeMeter;
+import io.lionfuncs.network.budget.BudgetController;
+import io.lionfuncs.network.budget.BudgetStats;
+import io.lionfuncs.network.budget.ExecutorPause;
+import io.lionfuncs.network.budget.ExecutorPauseListener;
+import io.lionfuncs.network.budget.UsageExtractor;
 import io.lionfuncs.network.limit.BucketSettings;
 import io.lionfuncs.network.limit.ConcurrencyLimiter;
 import io.lionfuncs.network.limit.LocalTokenBucket;
@@ -96,6 +102,8 @@ public final class Executor implements AutoCloseable {
 
 	private final WallClock wallClock;
 
+	private final Clock clock;
+
 	private final @Nullable Scheduler providedScheduler;
 
 	private final ConcurrencyLimiter limiter;
@@ -107,6 +115,9 @@ public final class Executor implements AutoCloseable {
 	private final boolean synchronousBuckets;
 
 	private final TaskQueue queue;
+
+	/** Usage true-up, provider rate-limit headers and the pause state. */
+	private final BudgetController budget;
 
 	private final ConcurrentLinkedQueue<WaitingSubmission> waiting = new ConcurrentLinkedQueue<>();
 
@@ -168,6 +179,7 @@ public final class Executor implements AutoCloseable {
 		this.name = this.settings.name();
 		this.redactor = Redactor.withAdditionalNames(this.settings.redactHeaders());
 		this.wallClock = WallClock.of(builder.clock);
+		this.clock = builder.clock;
 		this.providedScheduler = builder.scheduler;
 		this.limiter = new ConcurrencyLimiter(this.settings.concurrencyLimit());
 		TokenBucketFactory buckets = (builder.bucketFactory != null) ? builder.bucketFactory
@@ -179,6 +191,9 @@ public final class Executor implements AutoCloseable {
 				&& (this.apiTokensBucket == null || this.apiTokensBucket.isSynchronous());
 		this.queue = new TaskQueue(this.settings.queueCapacity());
 		this.inFlight = new InFlightTasks(this.settings.concurrencyLimit());
+		this.budget = new BudgetController(this.name, this.settings.budget(), builder.usageExtractor,
+				this.requestsBucket, this.apiTokensBucket, this.clock, builder.nanoClock, this::reservedNotSent,
+				builder.pauseListeners);
 		this.recent = new RecentEvents(this.settings.recentCapacity());
 		this.listeners = builder.listeners.toArray(NO_LISTENERS);
 	}
@@ -712,6 +727,8 @@ public final class Executor implements AutoCloseable {
 					this.limiter.release();
 					break;
 				}
+				// Budget hook: API tokens later found used beyond estimates delay this task too.
+				task.apiTokensDebtMark = this.budget.apiTokensDebt();
 				if (!this.synchronousBuckets) {
 					lane.pendingDelays[size] = reserveAsync(task);
 				}
@@ -777,6 +794,13 @@ public final class Executor implements AutoCloseable {
 	 * step, stamped with the instant it left the queue.
 	 */
 	private void startAtOnce(ExecutorTask task, long now, Lane lane) {
+		if (mustHold(task)) {
+			// Budget hook: paused, or held by API-token debt: take the path that defers the start.
+			if (process(task, null, now)) {
+				startWhenReserved(task, 0, null, lane, now);
+			}
+			return;
+		}
 		if (!task.event.startCall(now)) {
 			process(task, null, now);
 			return;
@@ -902,6 +926,13 @@ public final class Executor implements AutoCloseable {
 			cancel(task, "cancelled: executor '" + this.name + "' stopped");
 			return;
 		}
+		// Budget hook: while paused no call leaves, not even one whose tokens are reserved;
+		// nor before the API tokens that ended calls used beyond their estimates refill.
+		long holdNanos = holdBeforeStart(task);
+		if (holdNanos > 0) {
+			startLater(task, holdNanos, lane);
+			return;
+		}
 		if (task.event.advance(RequestStatus.CALLING, now) == null) {
 			return;
 		}
@@ -957,14 +988,165 @@ public final class Executor implements AutoCloseable {
 	}
 
 	void complete(ExecutorTask task, @Nullable CallResult result, @Nullable Throwable error) {
+		complete(task, result, error, false);
+	}
+
+	/**
+	 * Finishes a call.
+	 * @param responsesObserved whether the call reported each response to the budget as
+	 * it arrived (see {@link io.lionfuncs.network.budget.ResponseObserver}), so that its
+	 * final response is not read twice
+	 */
+	void complete(ExecutorTask task, @Nullable CallResult result, @Nullable Throwable error,
+			boolean responsesObserved) {
 		if (error == null && result == null) {
 			error = new IllegalStateException("The call completed without a result");
 		}
+		// Budget hook: true up the API tokens and read the provider's headers, before the
+		// terminal status shows, so that whoever sees it also sees apiTokensUsed and the pause.
+		afterCall(task, result, error, responsesObserved);
 		RequestStatus previous = (error != null) ? task.event.finishFailed(error)
 				: task.event.finishCompleted(Objects.requireNonNull(result));
 		if (previous != null) {
 			afterTerminal(task, previous);
 		}
+	}
+
+	// ---------------------------------------------------------------- budget hooks
+
+	/**
+	 * Reconciles the API-token bucket with what the call really used, and records it on
+	 * the event before it turns terminal.
+	 */
+	private void afterCall(ExecutorTask task, @Nullable CallResult result, @Nullable Throwable error,
+			boolean responsesObserved) {
+		try {
+			Long used = this.budget.afterCall(task.apiTokens, task.reservedApiTokens(), result, error,
+					responsesObserved);
+			if (used != null) {
+				task.event.recordApiTokensUsed(used);
+			}
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Executor '{}' could not reconcile the budget after request {}", this.name,
+					task.event.getRequestId(), ex);
+		}
+	}
+
+	/**
+	 * How long a task whose tokens exist must still wait: until the pause ends, and until
+	 * the debt that calls ended since it reserved ran up (they used more API tokens than
+	 * estimated) has refilled, as that debt delays the tasks reserving after it.
+	 */
+	private boolean mustHold(ExecutorTask task) {
+		return this.budget.pauseRemainingNanos() > 0
+				|| (task.reservedApiTokens() && this.budget.apiTokensDebtSince(task.apiTokensDebtMark) > 0);
+	}
+
+	private long holdBeforeStart(ExecutorTask task) {
+		long holdNanos = this.budget.pauseRemainingNanos();
+		if (task.reservedApiTokens()) {
+			long debt = this.budget.apiTokensDebtSince(task.apiTokensDebtMark);
+			if (debt > 0) {
+				task.apiTokensDebtMark += debt;
+				holdNanos = Math.max(holdNanos, this.budget.apiTokensDebtHoldNanos(debt));
+			}
+		}
+		return holdNanos;
+	}
+
+	/**
+	 * Starts the task later (and checks again then). It keeps its slot and reserved
+	 * tokens meanwhile.
+	 */
+	private void startLater(ExecutorTask task, long holdNanos, Lane lane) {
+		task.event.addLog(((this.budget.pauseRemainingNanos() > 0) ? "executor paused" : "API-token debt")
+				+ ": call deferred " + formatNanos(holdNanos));
+		try {
+			task.setCancellable(lane.worker.schedule(() -> start(task, this.wallClock.epochNanos(), lane), holdNanos,
+					TimeUnit.NANOSECONDS));
+		}
+		catch (RuntimeException ex) {
+			fail(task, ex);
+		}
+	}
+
+	/**
+	 * What calls holding a slot but not yet sent have reserved: the provider has not
+	 * counted them yet, so a reported remaining budget must leave room for them.
+	 */
+	private BudgetController.Reservations reservedNotSent() {
+		long[] reserved = new long[2];
+		this.inFlight.forEach((task) -> {
+			if (task.event.getStatus() == RequestStatus.PROCESSING) {
+				reserved[0]++;
+				if (task.reservedApiTokens()) {
+					reserved[1] += task.apiTokens;
+				}
+			}
+		});
+		return new BudgetController.Reservations(reserved[0], reserved[1]);
+	}
+
+	BudgetController budget() {
+		return this.budget;
+	}
+
+	/**
+	 * Pauses dispatch: no call leaves until the pause ends, not even those already
+	 * holding their tokens; queued calls wait. A pause ending sooner than the current
+	 * one changes nothing. The executor also pauses by itself when the provider answers
+	 * 429 (see {@link io.lionfuncs.network.budget.BudgetSettings}).
+	 * @param duration how long
+	 * @param reason why, shown in the endpoint and told to pause listeners; no secrets
+	 * @return the pause, or {@code null} when it changed nothing
+	 */
+	public @Nullable ExecutorPause pause(Duration duration, String reason) {
+		return this.budget.pause(duration, reason, null);
+	}
+
+	/**
+	 * Pauses dispatch until the given instant; see {@link #pause(Duration, String)}.
+	 * @param until when calls may leave again
+	 * @param reason why; no secrets
+	 * @return the pause, or {@code null} when it changed nothing
+	 */
+	public @Nullable ExecutorPause pause(Instant until, String reason) {
+		return pause(Duration.between(this.clock.instant(), until), reason);
+	}
+
+	/**
+	 * When dispatch resumes.
+	 * @return the end of the current pause, or {@code null} when not paused
+	 */
+	public @Nullable Instant pausedUntil() {
+		return this.budget.pausedUntil();
+	}
+
+	/**
+	 * API tokens estimated against those really used, what the provider last reported
+	 * of its limits, and the pause state.
+	 * @return the statistics
+	 */
+	public BudgetStats budgetStats() {
+		return this.budget.stats();
+	}
+
+	/**
+	 * Adds a listener told of every pause from now on.
+	 * @param listener the listener
+	 */
+	public void addPauseListener(ExecutorPauseListener listener) {
+		this.budget.addListener(listener);
+	}
+
+	/**
+	 * Removes a pause listener.
+	 * @param listener the listener
+	 * @return whether it was registered
+	 */
+	public boolean removePauseListener(ExecutorPauseListener listener) {
+		return this.budget.removeListener(listener);
 	}
 
 	private void fail(ExecutorTask task, Throwable error) {
@@ -1458,6 +1640,10 @@ public final class Executor implements AutoCloseable {
 
 		private final List<RequestStatusListener> listeners = new ArrayList<>();
 
+		private @Nullable UsageExtractor usageExtractor;
+
+		private final List<ExecutorPauseListener> pauseListeners = new ArrayList<>();
+
 		private Builder() {
 		}
 
@@ -1520,6 +1706,27 @@ public final class Executor implements AutoCloseable {
 		 */
 		public Builder listener(RequestStatusListener listener) {
 			this.listeners.add(Objects.requireNonNull(listener, "listener must not be null"));
+			return this;
+		}
+
+		/**
+		 * Reads the API tokens a call really used from its result, instead of the JSON
+		 * pointers of {@link ExecutorSettings#budget()}.
+		 * @param usageExtractor the extractor, or {@code null} for the JSON pointers
+		 * @return this builder
+		 */
+		public Builder usageExtractor(@Nullable UsageExtractor usageExtractor) {
+			this.usageExtractor = usageExtractor;
+			return this;
+		}
+
+		/**
+		 * A listener told of every pause.
+		 * @param listener the listener
+		 * @return this builder
+		 */
+		public Builder pauseListener(ExecutorPauseListener listener) {
+			this.pauseListeners.add(Objects.requireNonNull(listener, "listener must not be null"));
 			return this;
 		}
 

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
+import io.lionfuncs.network.budget.BudgetSettings;
 import io.lionfuncs.network.limit.BucketSettings;
 import org.jspecify.annotations.Nullable;
 
@@ -32,11 +33,14 @@ import org.jspecify.annotations.Nullable;
  * @param maxLogEntries log entries kept per request
  * @param redactHeaders header names redacted in addition to
  * {@link Redactor#DEFAULT_HEADERS}
+ * @param budget how usage true-up, provider rate-limit headers and pauses on 429 keep
+ * the buckets in line with the provider
  */
 public record ExecutorSettings(String name, int queueCapacity, int concurrencyLimit, double requestsRate,
 		Duration requestsPeriod, long requestsBucketCapacity, @Nullable Double apiTokensRate, Duration apiTokensPeriod,
 		@Nullable Long apiTokensBucketCapacity, int numWorkers, QueueFullPolicy queueFullPolicy, Duration submitTimeout,
-		Duration shutdownTimeout, int recentCapacity, int maxLogEntries, List<String> redactHeaders) {
+		Duration shutdownTimeout, int recentCapacity, int maxLogEntries, List<String> redactHeaders,
+		BudgetSettings budget) {
 
 	/** The name of the executor configured under {@code lionfuncs.executor}. */
 	public static final String DEFAULT_NAME = "default";
@@ -121,6 +125,8 @@ public record ExecutorSettings(String name, int queueCapacity, int concurrencyLi
 
 		private List<String> redactHeaders = List.of();
 
+		private BudgetSettings budget = BudgetSettings.defaults();
+
 		private Builder() {
 		}
 
@@ -141,6 +147,7 @@ public record ExecutorSettings(String name, int queueCapacity, int concurrencyLi
 			this.recentCapacity = settings.recentCapacity;
 			this.maxLogEntries = settings.maxLogEntries;
 			this.redactHeaders = settings.redactHeaders;
+			this.budget = settings.budget;
 		}
 
 		public Builder name(String name) {
@@ -241,6 +248,17 @@ public record ExecutorSettings(String name, int queueCapacity, int concurrencyLi
 		}
 
 		/**
+		 * How usage true-up, provider rate-limit headers and pauses on 429 keep the
+		 * buckets in line with the provider; every feature on by default.
+		 * @param budget the budget settings
+		 * @return this builder
+		 */
+		public Builder budget(BudgetSettings budget) {
+			this.budget = budget;
+			return this;
+		}
+
+		/**
 		 * Validates and builds the settings.
 		 * @return the settings
 		 * @throws InvalidExecutorSettingException naming the setting at fault
@@ -271,10 +289,11 @@ public record ExecutorSettings(String name, int queueCapacity, int concurrencyLi
 			require(this.recentCapacity >= 0, "recentCapacity", this.recentCapacity, "0 or more");
 			require(this.maxLogEntries >= 0, "maxLogEntries", this.maxLogEntries, "0 or more");
 			Objects.requireNonNull(this.redactHeaders, "redactHeaders");
+			require(this.budget != null, "budget", null, "budget settings");
 			return new ExecutorSettings(this.name, this.queueCapacity, this.concurrencyLimit, this.requestsRate,
 					this.requestsPeriod, requestsCapacity, this.apiTokensRate, this.apiTokensPeriod, apiTokensCapacity,
 					this.numWorkers, this.queueFullPolicy, this.submitTimeout, this.shutdownTimeout,
-					this.recentCapacity, this.maxLogEntries, this.redactHeaders);
+					this.recentCapacity, this.maxLogEntries, this.redactHeaders, this.budget);
 		}
 
 		private static void require(boolean valid, String setting, @Nullable Object value, String expected) {

@@ -55,6 +55,12 @@ final class ExecutorTask implements BiConsumer<CallResult, Throwable> {
 	/** The cell this task holds in {@link InFlightTasks}, written before it is published there. */
 	int inFlightCell;
 
+	/**
+	 * The executor's API-token debt from under-estimates when this task reserved; debt
+	 * added later delays the task too (see {@code BudgetController#apiTokensDebt()}).
+	 */
+	long apiTokensDebtMark;
+
 	ExecutorTask(Executor executor, NetworkRequestEvent event, TaskRequest request) {
 		this.executor = executor;
 		this.event = event;

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.lionfuncs.network.Executor;
 import io.lionfuncs.network.ExecutorStats;
 import io.lionfuncs.network.NetworkRequestEvent;
+import io.lionfuncs.network.budget.BudgetStats;
 import io.lionfuncs.network.limit.TokenBucket;
 import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Schedulers;
@@ -22,16 +23,21 @@ import reactor.core.scheduler.Schedulers;
  * counts and the requests in flight. Holds no payload, body or header value.
  *
  * @param running whether the executor accepts tasks
+ * @param pausedUntil when dispatch resumes after a pause (a 429, an exhausted provider
+ * limit), shown as {@code null} when not paused
  * @param queue the queue's depth and capacity
  * @param concurrency the concurrency slots
  * @param workers dispatcher loops
  * @param buckets the token buckets
+ * @param budget API tokens estimated against used, provider-reported limits, pauses
  * @param counts requests per status, and rejections
  * @param inFlight requests holding a slot, oldest first
  * @since 0.1.0
  */
-public record ExecutorDescriptor(boolean running, QueueDescriptor queue, ConcurrencyDescriptor concurrency,
-		int workers, BucketsDescriptor buckets, Map<String, Long> counts, List<InFlightDescriptor> inFlight) {
+public record ExecutorDescriptor(boolean running,
+		@JsonInclude(JsonInclude.Include.ALWAYS) @Nullable Instant pausedUntil, QueueDescriptor queue,
+		ConcurrencyDescriptor concurrency, int workers, BucketsDescriptor buckets, BudgetDescriptor budget,
+		Map<String, Long> counts, List<InFlightDescriptor> inFlight) {
 
 	/** Requests listed in {@code inFlight} at most. */
 	static final int MAX_IN_FLIGHT = 100;
@@ -57,11 +63,12 @@ public record ExecutorDescriptor(boolean running, QueueDescriptor queue, Concurr
 			.limit(MAX_IN_FLIGHT)
 			.map((event) -> InFlightDescriptor.of(event, now))
 			.toList();
-		return new ExecutorDescriptor(stats.running(),
+		BudgetStats budget = executor.budgetStats();
+		return new ExecutorDescriptor(stats.running(), budget.pausedUntil(),
 				new QueueDescriptor(stats.queueDepth(), stats.queueCapacity(), stats.queueRemaining()),
 				new ConcurrencyDescriptor(stats.concurrencyLimit(), stats.concurrencyInUse(),
 						stats.concurrencyLimit() - stats.concurrencyInUse()),
-				stats.workers(), buckets, counts, inFlight);
+				stats.workers(), buckets, BudgetDescriptor.of(budget), counts, inFlight);
 	}
 
 	/**
@@ -134,6 +141,60 @@ public record ExecutorDescriptor(boolean running, QueueDescriptor queue, Concurr
 			}
 		}
 
+	}
+
+	/**
+	 * The budgets kept in line with the provider.
+	 *
+	 * @param usage API tokens estimated against those really used
+	 * @param pause the pause state
+	 * @param providerLimits the last value each provider limit was reported at, by kind
+	 * ({@code requests}, {@code tokens}, {@code input-tokens}, {@code output-tokens},
+	 * {@code quota})
+	 * @param providerAdjustments times a reported limit lowered a bucket
+	 */
+	public record BudgetDescriptor(UsageDescriptor usage, PauseDescriptor pause,
+			Map<String, BudgetStats.ReportedLimit> providerLimits, long providerAdjustments) {
+
+		static BudgetDescriptor of(BudgetStats stats) {
+			return new BudgetDescriptor(
+					new UsageDescriptor(stats.callsWithUsage(), stats.estimatedApiTokens(), stats.actualApiTokens(),
+							stats.actualToEstimatedRatio(), stats.refundedApiTokens(), stats.overdrawnApiTokens(),
+							stats.callsWithoutUsage()),
+					new PauseDescriptor(stats.paused(), stats.pausedUntil(), stats.pauseReason(), stats.pauses(),
+							stats.rateLimitedResponses()),
+					stats.providerLimits(), stats.providerAdjustments());
+		}
+
+	}
+
+	/**
+	 * API tokens estimated against those really used, over the calls whose response said.
+	 *
+	 * @param calls calls whose usage was read
+	 * @param estimatedApiTokens what they reserved
+	 * @param actualApiTokens what they used
+	 * @param actualToEstimated {@code actual / estimated}
+	 * @param refundedApiTokens given back to the bucket (over-estimates, 429s)
+	 * @param overdrawnApiTokens taken beyond the estimates (under-estimates)
+	 * @param callsWithoutUsage completed calls whose response did not say
+	 */
+	public record UsageDescriptor(long calls, long estimatedApiTokens, long actualApiTokens,
+			@Nullable Double actualToEstimated, long refundedApiTokens, long overdrawnApiTokens,
+			long callsWithoutUsage) {
+	}
+
+	/**
+	 * The pause state.
+	 *
+	 * @param paused whether no call may leave now
+	 * @param pausedUntil when calls may leave again
+	 * @param reason why, such as {@code 429 Too Many Requests (Retry-After)}
+	 * @param pauses pauses begun or extended
+	 * @param rateLimitedResponses 429 responses seen, retried attempts included
+	 */
+	public record PauseDescriptor(boolean paused, @Nullable Instant pausedUntil, @Nullable String reason,
+			long pauses, long rateLimitedResponses) {
 	}
 
 	/**

@@ -24,8 +24,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Meters of the lionfuncs executors, tagged {@code executor}: queue depth and room,
- * calls in flight, rejections, bucket levels, time spent waiting for tokens, and the
- * time from queue to terminal status of every request by status. Tags are bounded:
+ * calls in flight, rejections, bucket levels, time spent waiting for tokens, pauses,
+ * API tokens estimated against used, and the time from queue to terminal status of
+ * every request by status. Tags are bounded:
  * never a request id, URL or user.
  *
  * @since 0.1.0
@@ -71,6 +72,7 @@ public class ExecutorMeterBinder implements MeterBinder, RequestStatusListener {
 			if (apiTokens != null) {
 				bucket(registry, tags, "api-tokens", apiTokens);
 			}
+			budget(registry, tags, executor);
 			FunctionTimer
 				.builder("lionfuncs.ratelimiter.wait", executor, (e) -> e.stats().rateLimitWaits(),
 						(e) -> e.stats().rateLimitWaitTime().toNanos(), TimeUnit.NANOSECONDS)
@@ -79,6 +81,30 @@ public class ExecutorMeterBinder implements MeterBinder, RequestStatusListener {
 				.register(registry);
 		}
 		this.registry = registry;
+	}
+
+	private static void budget(MeterRegistry registry, Tags tags, Executor executor) {
+		Gauge.builder("lionfuncs.executor.paused", executor, (e) -> (e.pausedUntil() != null) ? 1 : 0)
+			.tags(tags)
+			.description("Whether the executor is paused (1) because its provider asked it to wait, or not (0)")
+			.register(registry);
+		FunctionCounter.builder("lionfuncs.executor.pauses", executor, (e) -> e.budgetStats().pauses())
+			.tags(tags)
+			.description("Pauses begun or extended: 429s, 503s with Retry-After, exhausted provider limits")
+			.register(registry);
+		FunctionCounter
+			.builder("lionfuncs.executor.api.tokens.estimated", executor,
+					(e) -> e.budgetStats().estimatedApiTokens())
+			.tags(tags)
+			.baseUnit("tokens")
+			.description("API tokens reserved as estimates by calls whose usage was read from the response")
+			.register(registry);
+		FunctionCounter
+			.builder("lionfuncs.executor.api.tokens.actual", executor, (e) -> e.budgetStats().actualApiTokens())
+			.tags(tags)
+			.baseUnit("tokens")
+			.description("API tokens those calls really used, as their responses said")
+			.register(registry);
 	}
 
 	private static void bucket(MeterRegistry registry, Tags tags, String name, TokenBucket bucket) {

@@ -24,11 +24,13 @@ import io.lionfuncs.network.Executor;
 import io.lionfuncs.network.NetworkRequestEvent;
 import io.lionfuncs.network.Redactor;
 import io.lionfuncs.network.TaskRequest;
+import io.lionfuncs.network.budget.ResponseObserver;
 import io.lionfuncs.network.connection.ConnectionTracker;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Signal;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
@@ -276,7 +278,8 @@ public final class AsyncApiClient implements AutoCloseable {
 			}
 			CallState state = new CallState();
 			Mono<ApiResponse<T>> attempt = send(request, reader, target, attemptTimeout).timeout(attemptTimeout)
-				.onErrorMap((ex) -> this.errors.forFailure(ex, target, attemptTimeout));
+				.onErrorMap((ex) -> this.errors.forFailure(ex, target, attemptTimeout))
+				.doOnEach(this::reportResponse);
 			CircuitBreaker breaker = this.circuitBreaker;
 			if (breaker != null) {
 				attempt = attempt.transformDeferred(CircuitBreakerOperator.of(breaker))
@@ -290,6 +293,32 @@ public final class AsyncApiClient implements AutoCloseable {
 			}
 			return attempt;
 		});
+	}
+
+	/**
+	 * Tells the executor running this call, if any, of each attempt's response, so that a
+	 * 429 pauses the executor's other calls while this one waits to retry.
+	 */
+	private void reportResponse(Signal<? extends ApiResponse<?>> signal) {
+		if (!signal.isOnNext() && !signal.isOnError()) {
+			return;
+		}
+		ResponseObserver observer = ResponseObserver.from(signal.getContextView());
+		if (observer == null) {
+			return;
+		}
+		try {
+			ApiResponse<?> response = signal.get();
+			if (response != null) {
+				observer.onResponse(response.status(), response.toCallResult().headers());
+			}
+			else if (signal.getThrowable() instanceof ApiClientException failure && failure.statusCode() != null) {
+				observer.onResponse(failure.statusCode(), failure.responseHeaders());
+			}
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Client '{}': the executor's response observer failed", this.name, ex);
+		}
 	}
 
 	private void attemptFailed(ExchangeDetails target, Throwable failure, CallState state) {

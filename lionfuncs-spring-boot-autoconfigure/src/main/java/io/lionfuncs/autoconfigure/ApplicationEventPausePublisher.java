@@ -1,0 +1,26 @@
+package io.lionfuncs.autoconfigure;
+
+import io.lionfuncs.network.budget.ExecutorPause;
+import io.lionfuncs.network.budget.ExecutorPauseListener;
+
+import org.springframework.context.ApplicationEventPublisher;
+
+/**
+ * Republishes the pauses of every executor as {@link ExecutorPausedEvent}s.
+ *
+ * @since 0.1.0
+ */
+public class ApplicationEventPausePublisher implements ExecutorPauseListener {
+
+	private final ApplicationEventPublisher publisher;
+
+	public ApplicationEventPausePublisher(ApplicationEventPublisher publisher) {
+		this.publisher = publisher;
+	}
+
+	@Override
+	public void onPause(ExecutorPause pause) {
+		this.publisher.publishEvent(new ExecutorPausedEvent(pause));
+	}
+
+}
