@@ -124,6 +124,9 @@ public final class Executor implements AutoCloseable {
 
 	private volatile boolean cancelAll;
 
+	/** Why everything is being cancelled, once {@link #cancelAll} is set. */
+	private volatile String cancelReason = "";
+
 	private volatile Lane[] lanes = new Lane[0];
 
 	private volatile Scheduler.@Nullable Worker timer;
@@ -327,7 +330,14 @@ public final class Executor implements AutoCloseable {
 	}
 
 	private void cancelEverything(String reason) {
-		this.cancelAll = true;
+		synchronized (this.lifecycleMonitor) {
+			if (!this.cancelAll) {
+				// the first reason holds: dispatchers noticing the stop concurrently give the same
+				this.cancelReason = reason;
+				this.cancelAll = true;
+			}
+			reason = this.cancelReason;
+		}
 		rejectWaiting(reason);
 		for (ExecutorTask task = this.queue.poll(); task != null; task = this.queue.poll()) {
 			cancel(task, reason);
@@ -475,7 +485,7 @@ public final class Executor implements AutoCloseable {
 		}
 		this.queue.add(task);
 		if (this.cancelAll) {
-			cancel(task, "cancelled: executor '" + this.name + "' stopped");
+			cancel(task, this.cancelReason);
 		}
 		signal();
 		return true;
@@ -573,7 +583,7 @@ public final class Executor implements AutoCloseable {
 	private void dispatch(Lane lane) {
 		for (;;) {
 			if (this.cancelAll) {
-				cancelEverything("cancelled: executor '" + this.name + "' stopped");
+				cancelEverything(this.cancelReason);
 				return;
 			}
 			ExecutorTask task;
@@ -612,7 +622,7 @@ public final class Executor implements AutoCloseable {
 				continue;
 			}
 			if (this.cancelAll) {
-				cancel(task, "cancelled: executor '" + this.name + "' stopped");
+				cancel(task, this.cancelReason);
 				continue;
 			}
 			if (pendingDelay != null) {
@@ -691,7 +701,7 @@ public final class Executor implements AutoCloseable {
 
 	private void start(ExecutorTask task) {
 		if (this.cancelAll) {
-			cancel(task, "cancelled: executor '" + this.name + "' stopped");
+			cancel(task, this.cancelReason);
 			return;
 		}
 		if (task.event.advance(RequestStatus.CALLING) == null) {

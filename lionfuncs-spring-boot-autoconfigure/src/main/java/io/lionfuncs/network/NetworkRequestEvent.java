@@ -4,6 +4,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -532,7 +534,9 @@ public final class NetworkRequestEvent {
 	}
 
 	/**
-	 * An immutable, consistent copy of this event's state.
+	 * An immutable, consistent copy of this event's state, as shown by the endpoint and
+	 * in application events: the values of metadata keys that name a secret (such as
+	 * {@code api_key}) are masked like headers.
 	 * @return the snapshot
 	 */
 	public synchronized RequestSnapshot snapshot() {
@@ -540,7 +544,17 @@ public final class NetworkRequestEvent {
 				this.updatedAt, this.endpointUrl, this.method, this.headers, this.numApiTokensNeeded,
 				this.apiTokensUsed, this.responseStatusCode, this.responseHeaders, this.errorType, this.errorMessage,
 				this.queuedAt, this.processingStartedAt, this.callStartedAt, this.completedAt, getLogs(),
-				this.metadata);
+				redactedMetadata());
+	}
+
+	private Map<String, Object> redactedMetadata() {
+		Redactor redactor = this.owner.redactor();
+		if (this.metadata.keySet().stream().noneMatch(redactor::isSensitive)) {
+			return this.metadata;
+		}
+		Map<String, Object> redacted = new LinkedHashMap<>(this.metadata.size() * 2);
+		this.metadata.forEach((key, value) -> redacted.put(key, redactor.isSensitive(key) ? Redactor.MASK : value));
+		return Collections.unmodifiableMap(redacted);
 	}
 
 	@Override
