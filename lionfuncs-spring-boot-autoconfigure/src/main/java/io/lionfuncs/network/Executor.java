@@ -494,9 +494,12 @@ public final class Executor implements AutoCloseable {
 	private WaitingSubmission awaitRoom(ExecutorTask task) {
 		WaitingSubmission submission = new WaitingSubmission(task);
 		task.setWaiting(submission);
-		this.waiting.add(submission);
+		// The timer is set before the submission is visible to the dispatchers: one that
+		// admits it at once must be able to cancel the timer, or the timer would hold the
+		// request (and its event) for the whole submit timeout.
 		Duration timeout = this.settings.submitTimeout();
 		submission.timeout = schedule(() -> expire(submission), timeout.toNanos());
+		this.waiting.add(submission);
 		admitWaiting();
 		return submission;
 	}
