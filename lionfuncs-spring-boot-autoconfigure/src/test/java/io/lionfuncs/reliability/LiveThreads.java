@@ -17,11 +17,14 @@ import static org.awaitility.Awaitility.await;
  */
 final class LiveThreads {
 
-	/** Name prefixes of the documented global pools. */
+	/**
+	 * Name prefixes of the documented global pools, and of the threads Awaitility polls
+	 * on (they end a moment after each wait).
+	 */
 	static final List<String> GLOBAL_POOLS = List.of("reactor-http-nio-", "reactor-http-epoll-",
 			"reactor-http-kqueue-", "reactor-http-io_uring-", "parallel-", "boundedElastic-", "single-",
 			"boundedElastic-evictor-", "ForkJoinPool.commonPool-", "Attach Listener", "process reaper",
-			"Common-Cleaner", "Notification Thread", "Signal Dispatcher");
+			"Common-Cleaner", "Notification Thread", "Signal Dispatcher", "awaitility-thread");
 
 	private static final Pattern UNNAMED_POOL_THREAD = Pattern.compile("pool-\\d+-thread-\\d+");
 

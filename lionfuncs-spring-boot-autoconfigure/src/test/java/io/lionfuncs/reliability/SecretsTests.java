@@ -6,6 +6,7 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -293,28 +294,44 @@ class SecretsTests {
 		return trace.toString();
 	}
 
-	private static long countFiles(Path directory) throws IOException {
-		if (!Files.isDirectory(directory)) {
-			return 0;
-		}
-		try (Stream<Path> paths = Files.walk(directory)) {
-			return paths.filter(Files::isRegularFile).filter((file) -> !file.endsWith(".lock")).count();
-		}
+	private static long countFiles(Path directory) {
+		return files(directory).size();
 	}
 
-	private static String readAll(Path directory) throws IOException {
+	private static String readAll(Path directory) {
 		StringBuilder all = new StringBuilder();
-		try (Stream<Path> paths = Files.walk(directory)) {
-			paths.filter(Files::isRegularFile).forEach((file) -> {
-				try {
-					all.append(file.getFileName()).append('\n').append(Files.readString(file)).append('\n');
-				}
-				catch (IOException ex) {
-					throw new UncheckedIOException(ex);
-				}
-			});
+		for (Path file : files(directory)) {
+			try {
+				all.append(file.getFileName()).append('\n').append(Files.readString(file)).append('\n');
+			}
+			catch (NoSuchFileException ex) {
+				// delivered and deleted meanwhile
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
 		}
 		return all.toString();
+	}
+
+	/**
+	 * The regular files under a directory (except the spool's lock), listed again when
+	 * one is deleted during the walk: the handlers keep working meanwhile.
+	 */
+	private static List<Path> files(Path directory) {
+		for (int attempt = 0;; attempt++) {
+			if (!Files.isDirectory(directory)) {
+				return List.of();
+			}
+			try (Stream<Path> paths = Files.walk(directory)) {
+				return paths.filter(Files::isRegularFile).filter((file) -> !file.endsWith(".lock")).toList();
+			}
+			catch (IOException | UncheckedIOException ex) {
+				if (attempt == 10) {
+					throw new IllegalStateException("Cannot list " + directory, ex);
+				}
+			}
+		}
 	}
 
 	@Configuration(proxyBeanMethods = false)
