@@ -45,8 +45,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * Ten thousand calls through an {@link Executor} and an {@link AsyncApiClient} against
  * an upstream that fails half of the attempts (5xx, answers beyond the timeout,
- * connection resets, responses closed mid-body), with one call in twenty cancelled by
- * its caller, then a graceful stop. Every event must end; every permit, connection and
+ * connection resets, responses closed mid-body) and has one short outage, with one call
+ * in twenty cancelled by its caller, then a graceful stop. Every event must end; every permit, connection and
  * thread must come back; the client must never report what the server did not send;
  * and the breaker's and the retry's counts must agree with the calls and the server's
  * log.
@@ -68,6 +68,10 @@ class FaultyUpstreamTests {
 	private static final long SEED = 11;
 
 	private static final int[] SERVER_ERRORS = { 500, 502, 503, 504 };
+
+	private static final int OUTAGE_FROM = 5_000;
+
+	private static final int OUTAGE_CALLS = 200;
 
 	@Test
 	void everyCallEndsAndNothingIsLeftBehind() {
@@ -181,6 +185,8 @@ class FaultyUpstreamTests {
 		long completed = outcomes.count(RequestStatus.COMPLETED);
 		long failed = outcomes.count(RequestStatus.FAILED);
 		assertThat(resilience.breaker(CircuitBreakerEvent.Type.IGNORED_ERROR)).isZero();
+		assertThat(resilience.opened()).as("the outage opened the breaker").isPositive();
+		assertThat(notPermitted).as("the open breaker refused calls").isPositive();
 		assertThat(breakerSuccess - completed).as("breaker successes beyond completed calls")
 			.isBetween(0L, outcomes.cancelledInFlight);
 		assertThat(breakerError - outcomes.expectedBreakerErrors).as("breaker errors beyond the non-cancelled calls'")
@@ -239,11 +245,16 @@ class FaultyUpstreamTests {
 	/**
 	 * What the upstream does with an attempt, drawn from the call and attempt number so
 	 * that a run is repeatable: 50 % OK, 30 % 5xx, 10 % an answer beyond the client's
-	 * timeout, 5 % a reset, 5 % a response closed mid-body.
+	 * timeout, 5 % a reset, 5 % a response closed mid-body. The calls of one stretch get
+	 * a 503 at every attempt, an outage that opens the breaker.
 	 */
 	private static Reply plan(HttpServerRequest request) {
-		String attempt = request.requestHeaders().get(Upstream.CALL_ID) + "/"
-				+ request.requestHeaders().get(Upstream.ATTEMPT);
+		String callId = request.requestHeaders().get(Upstream.CALL_ID);
+		int call = Integer.parseInt(callId.substring(1));
+		if (call >= OUTAGE_FROM && call < OUTAGE_FROM + OUTAGE_CALLS) {
+			return Reply.status(503);
+		}
+		String attempt = callId + "/" + request.requestHeaders().get(Upstream.ATTEMPT);
 		int roll = new SplittableRandom(SEED * 31 + attempt.hashCode()).nextInt(100);
 		if (roll < 50) {
 			return Reply.ok();
