@@ -1,19 +1,26 @@
 package io.lionfuncs.autoconfigure;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Function;
 
+import io.lionfuncs.event.EventError;
 import io.lionfuncs.event.EventHandler;
 import io.lionfuncs.event.EventManager;
 import io.lionfuncs.event.UnknownEventHandlerException;
 import io.lionfuncs.event.handler.WebhookEventHandlerFactory;
+import io.lionfuncs.network.Redactor;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.web.reactive.function.client.WebClient;
@@ -56,7 +63,7 @@ class EventManagerFactory {
 		EventManager manager = builder.build();
 		LionfuncsProperties.Events.Logging logging = this.properties.getLogging();
 		if (logging.isEnabled()) {
-			manager.addHandler("logging", logging.getLogger(), logging.getLevel());
+			addLoggingHandler(manager, logging);
 		}
 		LionfuncsProperties.Events.File file = this.properties.getFile();
 		if (file.isEnabled()) {
@@ -64,29 +71,142 @@ class EventManagerFactory {
 				throw new InvalidLionfuncsPropertyException("lionfuncs.events.file.directory", null,
 						"the directory events are written to (the file handler is enabled)");
 			}
-			manager.addHandler("file", file.getDirectory().toString());
+			Path directory = writableDirectory(file.getDirectory(), "lionfuncs.events.file.directory",
+					"events are written to");
+			manager.addHandler("file", directory.toString());
 		}
 		LionfuncsProperties.Events.Webhook webhook = this.properties.getWebhook();
 		if (webhook.isEnabled()) {
-			String url = webhook.getUrl();
-			if (url == null || !(url.startsWith("http://") || url.startsWith("https://"))) {
-				throw new InvalidLionfuncsPropertyException("lionfuncs.events.webhook.url", url,
-						"the http:// or https:// URL events are posted to (the webhook handler is enabled)");
-			}
-			manager.addHandler("webhook", url, "timeout=" + webhook.getTimeout().toMillis() + "ms");
+			addWebhookHandler(manager, webhook);
 		}
 		handlerBeans.forEach(manager::addHandler);
+		loadHandlersFromEnv(manager);
+		return manager;
+	}
+
+	private static void addLoggingHandler(EventManager manager, LionfuncsProperties.Events.Logging logging) {
+		String logger = logging.getLogger();
+		if (logger == null || logger.isBlank() || logger.indexOf(',') >= 0 || logger.indexOf('|') >= 0) {
+			throw new InvalidLionfuncsPropertyException("lionfuncs.events.logging.logger", logger,
+					"a logger name without ',' or '|', such as lionfuncs.events");
+		}
+		try {
+			manager.addHandler("logging", logger, logging.getLevel());
+		}
+		catch (EventError ex) {
+			throw new InvalidLionfuncsPropertyException("lionfuncs.events.logging.level", logging.getLevel(),
+					"a log level: TRACE, DEBUG, INFO, WARN, ERROR, or a Python level number such as 20", ex);
+		}
+	}
+
+	private static void addWebhookHandler(EventManager manager, LionfuncsProperties.Events.Webhook webhook) {
+		String url = webhook.getUrl();
+		if (!isHttpUrl(url)) {
+			throw new InvalidLionfuncsPropertyException("lionfuncs.events.webhook.url", withoutPath(url),
+					"the http:// or https:// URL events are posted to (the webhook handler is enabled)");
+		}
+		Duration timeout = webhook.getTimeout();
+		if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+			throw new InvalidLionfuncsPropertyException("lionfuncs.events.webhook.timeout", timeout,
+					"a positive duration, such as 5s");
+		}
+		manager.addHandler("webhook", url, "timeout=" + timeout.toMillis() + "ms");
+	}
+
+	/**
+	 * Loads the handlers named in the environment variable. Failures name the handlers,
+	 * never their configurations, which may hold a webhook's secret URL.
+	 */
+	private void loadHandlersFromEnv(EventManager manager) {
 		String variable = this.properties.getHandlersEnvVariable();
+		String format = " (format name=config|name2=config, or set lionfuncs.events.handlers-env-variable)";
 		try {
 			manager.loadHandlersFromEnv(variable);
 		}
 		catch (UnknownEventHandlerException ex) {
 			throw new InvalidLionfuncsPropertyException("environment variable " + variable,
-					this.environment.apply(variable), "handlers among " + manager.getFactoryNames()
-							+ " only, as name=config|name2=config (or set lionfuncs.events.handlers-env-variable)",
+					printable(ex.getHandlerName()), "handlers among " + manager.getFactoryNames() + " only" + format,
 					ex);
 		}
-		return manager;
+		catch (EventError ex) {
+			throw new InvalidLionfuncsPropertyException("environment variable " + variable,
+					handlerNames(this.environment.apply(variable)), "a valid configuration for each handler ("
+							+ ex.getMessage() + ")" + format,
+					ex);
+		}
+	}
+
+	private static List<String> handlerNames(@Nullable String handlerConfig) {
+		List<String> names = new ArrayList<>();
+		if (handlerConfig != null) {
+			for (String entry : handlerConfig.split("\\|")) {
+				String name = entry.split("=", 2)[0].strip();
+				if (!name.isEmpty()) {
+					names.add(printable(name));
+				}
+			}
+		}
+		return names;
+	}
+
+	private static String printable(String text) {
+		StringBuilder result = new StringBuilder();
+		text.codePoints()
+			.limit(80)
+			.forEach((c) -> result
+				.append(Character.isISOControl(c) ? String.format("\\u%04x", c) : Character.toString(c)));
+		return result.toString();
+	}
+
+	/**
+	 * The URL up to its host and port: a webhook's path or query often holds a secret.
+	 */
+	private static @Nullable String withoutPath(@Nullable String url) {
+		if (url == null) {
+			return null;
+		}
+		int scheme = url.indexOf("://");
+		int authorityStart = (scheme >= 0) ? scheme + 3 : 0;
+		for (int i = authorityStart; i < url.length(); i++) {
+			char c = url.charAt(i);
+			if (c == '/' || c == '?' || c == '#') {
+				return Redactor.defaults().url(url.substring(0, i)) + "/…";
+			}
+		}
+		return Redactor.defaults().url(url);
+	}
+
+	private static boolean isHttpUrl(@Nullable String url) {
+		if (url == null) {
+			return false;
+		}
+		try {
+			URI uri = new URI(url);
+			String scheme = (uri.getScheme() != null) ? uri.getScheme().toLowerCase(Locale.ROOT) : "";
+			return (scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null;
+		}
+		catch (URISyntaxException ex) {
+			return false;
+		}
+	}
+
+	/**
+	 * Creates the directory if needed and checks that it can be written to, so that a
+	 * wrong path stops start-up instead of failing every event later.
+	 */
+	private static Path writableDirectory(Path directory, String property, String purpose) {
+		try {
+			Files.createDirectories(directory);
+		}
+		catch (IOException | RuntimeException ex) {
+			throw new InvalidLionfuncsPropertyException(property, directory,
+					"a writable directory " + purpose + " (it cannot be created: " + ex + ")", ex);
+		}
+		if (!Files.isDirectory(directory) || !Files.isWritable(directory)) {
+			throw new InvalidLionfuncsPropertyException(property, directory,
+					"a writable directory " + purpose + " (this one cannot be written to)");
+		}
+		return directory;
 	}
 
 	/**
@@ -97,7 +217,8 @@ class EventManagerFactory {
 	 */
 	private Path spoolDirectory() {
 		if (this.properties.getSpoolDirectory() != null) {
-			return this.properties.getSpoolDirectory();
+			return writableDirectory(this.properties.getSpoolDirectory(), "lionfuncs.events.spool-directory",
+					"for events waiting to be re-sent");
 		}
 		Path base = EventManager.defaultSpoolDirectory(this.applicationName);
 		for (int i = 1; i <= MAX_SPOOL_CANDIDATES; i++) {

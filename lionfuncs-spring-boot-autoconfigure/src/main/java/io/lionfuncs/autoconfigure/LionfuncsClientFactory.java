@@ -103,11 +103,12 @@ public class LionfuncsClientFactory {
 	}
 
 	private AsyncApiClient create(String name, LionfuncsProperties.Client client, String prefix) {
+		Redactor redactor = Redactor.withAdditionalNames(this.properties.getRedactHeaders());
 		AsyncApiClient.Builder builder = AsyncApiClient.builder()
 			.name(name)
 			.baseUrl(validBaseUrl(client.getBaseUrl(), prefix + ".base-url"))
-			.defaultHeaders(client.getHeaders())
-			.redactor(Redactor.withAdditionalNames(this.properties.getRedactHeaders()));
+			.defaultHeaders(ConfiguredHeaders.check(client.getHeaders(), prefix + ".headers", redactor))
+			.redactor(redactor);
 		setting(prefix + ".timeout", client.getTimeout(), () -> builder.timeout(client.getTimeout()));
 		WebClient.Builder webClient = this.webClientBuilder.get();
 		if (webClient != null) {

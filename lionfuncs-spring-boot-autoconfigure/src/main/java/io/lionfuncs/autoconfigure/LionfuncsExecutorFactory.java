@@ -121,6 +121,12 @@ public class LionfuncsExecutorFactory {
 	}
 
 	ExecutorSettings settings(String name, LionfuncsProperties.Executor executor, String prefix) {
+		if (executor.getApiTokensBucketCapacity() != null && executor.getApiTokensRate() == null) {
+			// without a rate the bucket is disabled: a capacity alone would silently limit nothing
+			throw new InvalidLionfuncsPropertyException(prefix + ".api-tokens-bucket-capacity",
+					executor.getApiTokensBucketCapacity(), "no value, or also set " + prefix
+							+ ".api-tokens-rate (without a rate there is no API-token limit at all)");
+		}
 		try {
 			return ExecutorSettings.builder()
 				.name(name)

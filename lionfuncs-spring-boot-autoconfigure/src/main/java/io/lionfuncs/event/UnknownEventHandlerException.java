@@ -24,7 +24,8 @@ public class UnknownEventHandlerException extends EventError {
 	 * {@code "environment variable E3_EVENT_HANDLERS"}
 	 */
 	public UnknownEventHandlerException(String handlerName, Set<String> knownNames, String where) {
-		super("Unknown event handler '" + handlerName + "' in " + where + "; known handlers: "
+		// the name may come from an environment variable: never let it forge log lines
+		super("Unknown event handler '" + Event.printable(handlerName) + "' in " + where + "; known handlers: "
 				+ (knownNames.isEmpty() ? "(none)" : String.join(", ", knownNames.stream().sorted().toList())));
 		this.handlerName = handlerName;
 		this.knownNames = knownNames.stream().sorted().toList();

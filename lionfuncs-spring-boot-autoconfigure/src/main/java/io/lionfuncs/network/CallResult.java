@@ -28,4 +28,15 @@ public record CallResult(int statusCode, Map<String, String> headers, @Nullable 
 		return new CallResult(statusCode, Map.of(), body);
 	}
 
+	/**
+	 * Describes the result without secrets: sensitive headers (such as
+	 * {@code Set-Cookie}) are masked and the body is named by its type only, since it may
+	 * hold credentials (a token endpoint's answer) or be large.
+	 */
+	@Override
+	public String toString() {
+		return "CallResult[statusCode=" + this.statusCode + ", headers=" + Redactor.defaults().headers(this.headers)
+				+ ", body=" + ((this.body != null) ? this.body.getClass().getSimpleName() : null) + "]";
+	}
+
 }

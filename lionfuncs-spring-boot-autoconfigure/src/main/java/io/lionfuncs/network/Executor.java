@@ -155,6 +155,9 @@ public final class Executor implements AutoCloseable {
 
 	private volatile boolean cancelAll;
 
+	/** Why everything is being cancelled, once {@link #cancelAll} is set. */
+	private volatile String cancelReason = "";
+
 	private volatile Lane[] lanes = new Lane[0];
 
 	private volatile Scheduler.@Nullable Worker timer;
@@ -392,12 +395,20 @@ public final class Executor implements AutoCloseable {
 	}
 
 	private void cancelEverything(String reason) {
-		this.cancelAll = true;
-		rejectWaiting(reason);
-		for (ExecutorTask task = this.queue.poll(); task != null; task = this.queue.poll()) {
-			cancel(task, reason, false);
+		String firstReason;
+		synchronized (this.lifecycleMonitor) {
+			if (!this.cancelAll) {
+				// the first reason holds: dispatchers noticing the stop concurrently give the same
+				this.cancelReason = reason;
+				this.cancelAll = true;
+			}
+			firstReason = this.cancelReason;
 		}
-		this.inFlight.forEach((task) -> cancel(task, reason));
+		rejectWaiting(firstReason);
+		for (ExecutorTask task = this.queue.poll(); task != null; task = this.queue.poll()) {
+			cancel(task, firstReason, false);
+		}
+		this.inFlight.forEach((task) -> cancel(task, firstReason));
 	}
 
 	// ---------------------------------------------------------------- submission
@@ -536,7 +547,7 @@ public final class Executor implements AutoCloseable {
 		task.event.queueUnpublished();
 		this.queue.add(task);
 		if (this.cancelAll) {
-			cancel(task, "cancelled: executor '" + this.name + "' stopped");
+			cancel(task, this.cancelReason);
 		}
 		signal();
 		return true;
@@ -545,9 +556,12 @@ public final class Executor implements AutoCloseable {
 	private WaitingSubmission awaitRoom(ExecutorTask task) {
 		WaitingSubmission submission = new WaitingSubmission(task);
 		task.setWaiting(submission);
-		this.waiting.add(submission);
+		// The timer is set before the submission is visible to the dispatchers: one that
+		// admits it at once must be able to cancel the timer, or the timer would hold the
+		// request (and its event) for the whole submit timeout.
 		Duration timeout = this.settings.submitTimeout();
 		submission.timeout = schedule(() -> expire(submission), timeout.toNanos());
+		this.waiting.add(submission);
 		admitWaiting();
 		return submission;
 	}
@@ -669,7 +683,7 @@ public final class Executor implements AutoCloseable {
 		ExecutorTask[] batch = lane.batch;
 		for (;;) {
 			if (this.cancelAll) {
-				cancelEverything("cancelled: executor '" + this.name + "' stopped");
+				cancelEverything(this.cancelReason);
 				return;
 			}
 			int size = admit(lane);
@@ -827,7 +841,7 @@ public final class Executor implements AutoCloseable {
 	private void startWhenReservedOrThrow(ExecutorTask task, long delayNanos,
 			@Nullable CompletionStage<Long> pendingDelay, Lane lane, long now) {
 		if (this.cancelAll) {
-			cancel(task, "cancelled: executor '" + this.name + "' stopped");
+			cancel(task, this.cancelReason);
 			return;
 		}
 		if (pendingDelay == null) {
@@ -923,7 +937,7 @@ public final class Executor implements AutoCloseable {
 
 	private void start(ExecutorTask task, long now, Lane lane) {
 		if (this.cancelAll) {
-			cancel(task, "cancelled: executor '" + this.name + "' stopped");
+			cancel(task, this.cancelReason);
 			return;
 		}
 		// Budget hook: while paused no call leaves, not even one whose tokens are reserved;
@@ -1005,8 +1019,18 @@ public final class Executor implements AutoCloseable {
 		// Budget hook: true up the API tokens and read the provider's headers, before the
 		// terminal status shows, so that whoever sees it also sees apiTokensUsed and the pause.
 		afterCall(task, result, error, responsesObserved);
-		RequestStatus previous = (error != null) ? task.event.finishFailed(error)
-				: task.event.finishCompleted(Objects.requireNonNull(result));
+		RequestStatus previous;
+		try {
+			previous = (error != null) ? task.event.finishFailed(error)
+					: task.event.finishCompleted(Objects.requireNonNull(result));
+		}
+		catch (RuntimeException ex) {
+			// Recording the outcome must never leave the request in flight for ever.
+			logger.error("Executor '{}' could not record the outcome of request {}", this.name,
+					task.event.getRequestId(), ex);
+			previous = task.event.finishFailed(ex.getClass().getName(),
+					"The outcome of the call could not be recorded: " + ex.getMessage());
+		}
 		if (previous != null) {
 			afterTerminal(task, previous);
 		}

@@ -5,6 +5,8 @@ import java.io.StringWriter;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -368,7 +370,8 @@ public final class NetworkRequestEvent {
 			this.errorMessage = String.valueOf(cause.getMessage());
 			this.errorDetails = details;
 			if (cause instanceof ResponseDetails response) {
-				this.responseStatusCode = response.statusCode();
+				Integer statusCode = response.statusCode();
+				this.responseStatusCode = (statusCode != null) ? statusCode : NO_STATUS_CODE;
 				this.responseHeaders = this.owner.redactor().headers(response.responseHeaders());
 				this.responseBody = response.responseBodyExcerpt();
 			}
@@ -635,7 +638,9 @@ public final class NetworkRequestEvent {
 	}
 
 	/**
-	 * An immutable, consistent copy of this event's state.
+	 * An immutable, consistent copy of this event's state, as shown by the endpoint and
+	 * in application events: the values of metadata keys that name a secret (such as
+	 * {@code api_key}) are masked like headers.
 	 * @return the snapshot
 	 */
 	public synchronized RequestSnapshot snapshot() {
@@ -643,7 +648,17 @@ public final class NetworkRequestEvent {
 				getUpdatedAt(), this.endpointUrl, this.method, this.headers, this.numApiTokensNeeded,
 				this.apiTokensUsed, getResponseStatusCode(), this.responseHeaders, this.errorType, this.errorMessage,
 				getQueuedAt(), getProcessingStartedAt(), getCallStartedAt(), getCompletedAt(), getLogs(),
-				this.metadata);
+				redactedMetadata());
+	}
+
+	private Map<String, Object> redactedMetadata() {
+		Redactor redactor = this.owner.redactor();
+		if (this.metadata.keySet().stream().noneMatch(redactor::isSensitive)) {
+			return this.metadata;
+		}
+		Map<String, Object> redacted = new LinkedHashMap<>(this.metadata.size() * 2);
+		this.metadata.forEach((key, value) -> redacted.put(key, redactor.isSensitive(key) ? Redactor.MASK : value));
+		return Collections.unmodifiableMap(redacted);
 	}
 
 	@Override

@@ -32,7 +32,7 @@ import org.jspecify.annotations.Nullable;
  * @param callStartedAt when the call started
  * @param completedAt when it reached a terminal status
  * @param logs the latest log entries
- * @param metadata the custom metadata
+ * @param metadata the custom metadata, values of sensitive keys masked
  */
 public record RequestSnapshot(String requestId, @Nullable String executorName, RequestStatus status,
 		Instant createdAt, Instant updatedAt, @Nullable String endpointUrl, @Nullable String method,

@@ -197,6 +197,15 @@ class EventManagerTests {
 	}
 
 	@Test
+	void unknownNameCannotForgeLogLines() {
+		this.environment.put("E3_EVENT_HANDLERS", "logging|evil\nINFO forged line");
+		EventManager manager = manager().build();
+
+		assertThatExceptionOfType(UnknownEventHandlerException.class).isThrownBy(manager::loadHandlersFromEnv)
+			.withMessageStartingWith("Unknown event handler 'evil\\u000aINFO forged line' in environment variable");
+	}
+
+	@Test
 	void invalidConfigurationNamesHandlerAndVariable() {
 		this.environment.put("E3_EVENT_HANDLERS", "logging=a,LOUD");
 		EventManager manager = manager().build();

@@ -419,6 +419,41 @@ class ExecutorTests {
 	}
 
 	@Test
+	void failureDescribingNoResponseEndsFailed() {
+		Executor executor = start(settings());
+		class Timeout extends RuntimeException implements ResponseDetails {
+
+			Timeout() {
+				super("no response within PT1S");
+			}
+
+			@Override
+			public Integer statusCode() {
+				return null;
+			}
+
+			@Override
+			public Map<String, String> responseHeaders() {
+				return Map.of();
+			}
+
+			@Override
+			public String responseBodyExcerpt() {
+				return null;
+			}
+
+		}
+
+		NetworkRequestEvent event = executor
+			.submitTask(TaskRequest.ofMono(() -> Mono.<CallResult>error(new Timeout())).build());
+
+		assertThat(event.getStatus()).isEqualTo(RequestStatus.FAILED);
+		assertThat(event.getResponseStatusCode()).isNull();
+		assertThat(event.getErrorMessage()).isEqualTo("no response within PT1S");
+		assertThat(executor.getConcurrencyLimiter().inUse()).isZero();
+	}
+
+	@Test
 	void gracefulStopDrainsQueuedWorkWithLimitsApplied() {
 		Executor executor = start(settings().requestsRate(10).requestsBucketCapacity(1L).concurrencyLimit(2));
 		List<Long> starts = new CopyOnWriteArrayList<>();

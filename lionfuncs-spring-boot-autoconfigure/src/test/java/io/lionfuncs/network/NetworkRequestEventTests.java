@@ -34,6 +34,25 @@ class NetworkRequestEventTests {
 	}
 
 	@Test
+	void snapshotMasksMetadataValuesOfSensitiveKeys() {
+		NetworkRequestEvent event = NetworkRequestEvent.standalone(TaskRequest.ofStage(CompletableFuture::new)
+			.metadata(Map.of("api_key", "sk-secret", "tenant", "t1"))
+			.build());
+
+		assertThat(event.snapshot().metadata()).containsEntry("api_key", Redactor.MASK).containsEntry("tenant", "t1");
+		assertThat(event.snapshot().toString()).doesNotContain("sk-secret");
+		assertThat(event.getMetadata()).as("the caller's own view").containsEntry("api_key", "sk-secret");
+	}
+
+	@Test
+	void resultDescribesItselfWithoutSecrets() {
+		CallResult result = new CallResult(200, Map.of("Set-Cookie", "sid=sk-secret", "ETag", "v1"),
+				"{\"token\":\"sk-secret\"}");
+
+		assertThat(result.toString()).doesNotContain("sk-secret").contains("ETag=v1", "body=String");
+	}
+
+	@Test
 	void newEventIsPendingWithIdAndCreationTime() {
 		NetworkRequestEvent event = newEvent();
 

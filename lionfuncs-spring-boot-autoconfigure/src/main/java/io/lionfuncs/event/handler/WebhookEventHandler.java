@@ -185,13 +185,18 @@ public final class WebhookEventHandler implements EventHandler {
 					.onRetryExhaustedThrow((spec, signal) -> signal.failure()))
 				.block(overallTimeout());
 		}
+		// WebClient's exceptions, and the checkpoints Reactor attaches to their causes, name
+		// the full URL, whose path or query often holds the webhook's secret: none is kept.
 		catch (WebClientResponseException ex) {
-			throw new EventDeliveryException("Webhook " + describeUrl() + " answered " + ex.getStatusCode().value(), ex);
+			throw new EventDeliveryException("Webhook " + describeUrl() + " answered " + ex.getStatusCode().value());
 		}
 		catch (RuntimeException ex) {
 			Throwable cause = Exceptions.unwrap(ex);
+			if (cause instanceof WebClientRequestException && cause.getCause() != null) {
+				cause = cause.getCause();
+			}
 			throw new EventDeliveryException("Webhook " + describeUrl() + " did not take the event: "
-					+ ((cause instanceof TimeoutException) ? "no answer within " + this.timeout : cause.toString()), ex);
+					+ ((cause instanceof TimeoutException) ? "no answer within " + this.timeout : describe(cause)));
 		}
 		HttpStatusCode status = (response != null) ? response.getStatusCode() : null;
 		if (status == null || !status.is2xxSuccessful()) {
@@ -199,6 +204,11 @@ public final class WebhookEventHandler implements EventHandler {
 					"Webhook " + describeUrl() + " answered " + ((status != null) ? status.value() : "nothing"));
 		}
 		return true;
+	}
+
+	private static String describe(Throwable failure) {
+		String message = failure.getMessage();
+		return failure.getClass().getSimpleName() + ((message != null) ? ": " + message : "");
 	}
 
 	private Duration overallTimeout() {

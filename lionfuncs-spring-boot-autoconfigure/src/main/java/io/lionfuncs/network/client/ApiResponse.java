@@ -1,9 +1,11 @@
 package io.lionfuncs.network.client;
 
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.lionfuncs.network.CallResult;
+import io.lionfuncs.network.Redactor;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpHeaders;
@@ -43,6 +45,18 @@ public record ApiResponse<T>(int status, HttpHeaders headers, @Nullable T body) 
 		Map<String, String> single = new LinkedCaseInsensitiveMap<>(this.headers.size());
 		this.headers.forEach((name, values) -> single.put(name, String.join(", ", values)));
 		return new CallResult(this.status, Collections.unmodifiableMap(single), this.body);
+	}
+
+	/**
+	 * Describes the response without secrets: sensitive headers (such as
+	 * {@code Set-Cookie}) are masked and the body is named by its type only.
+	 */
+	@Override
+	public String toString() {
+		Map<String, Object> headers = new LinkedHashMap<>();
+		this.headers.forEach(headers::put);
+		return "ApiResponse[status=" + this.status + ", headers=" + Redactor.defaults().headers(headers) + ", body="
+				+ ((this.body != null) ? this.body.getClass().getSimpleName() : null) + "]";
 	}
 
 }

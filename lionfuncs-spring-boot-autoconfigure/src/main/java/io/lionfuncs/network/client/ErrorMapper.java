@@ -22,6 +22,7 @@ import org.springframework.core.codec.CodecException;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.web.reactive.function.UnsupportedMediaTypeException;
 import org.springframework.web.reactive.function.client.WebClientException;
 
 /**
@@ -151,6 +152,10 @@ final class ErrorMapper {
 		if (cause instanceof DataBufferLimitException) {
 			return new ApiClientException(describe(details) + " returned a body larger than the codecs accept "
 					+ "(raise maxInMemorySize through a WebClient customizer)", details, cause);
+		}
+		if (cause instanceof UnsupportedMediaTypeException unsupported) {
+			return new ApiClientException(describe(details) + " returned content type " + unsupported.getContentType()
+					+ ", which cannot be read as " + unsupported.getBodyType(), details, cause);
 		}
 		if (cause instanceof CodecException) {
 			// The codec's message may quote the body, so it stays out of ours.

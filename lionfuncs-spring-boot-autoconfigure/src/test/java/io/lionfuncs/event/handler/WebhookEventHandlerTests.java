@@ -1,6 +1,8 @@
 package io.lionfuncs.event.handler;
 
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -153,9 +155,24 @@ class WebhookEventHandlerTests {
 		WebhookEventHandler handler = WebhookEventHandler.builder(url).maxRetries(0).build();
 
 		assertThatExceptionOfType(EventDeliveryException.class).isThrownBy(() -> handler.sendEvent(new Event("build")))
-			.satisfies((ex) -> assertThat(ex.getMessage()).doesNotContain("SECRETPATH", "s3cr3t"));
+			.satisfies((ex) -> assertThat(stackTrace(ex)).contains("answered 500")
+				.doesNotContain("SECRETPATH", "s3cr3t"));
 		assertThat(handler.toString()).doesNotContain("SECRETPATH", "s3cr3t");
 		assertThat(handler.encodeConfig()).as("the configuration must re-create the handler").contains("SECRETPATH");
+	}
+
+	@Test
+	void secretsInTheUrlOfAnUnreachableWebhookAreNotShown() throws IOException {
+		URI url;
+		try (MockWebServer closed = new MockWebServer()) {
+			closed.start();
+			url = closed.url("/services/T000/SECRETPATH?token=s3cr3t").uri();
+		}
+		WebhookEventHandler handler = WebhookEventHandler.builder(url).maxRetries(0).build();
+
+		assertThatExceptionOfType(EventDeliveryException.class).isThrownBy(() -> handler.sendEvent(new Event("build")))
+			.satisfies((ex) -> assertThat(stackTrace(ex)).contains("did not take")
+				.doesNotContain("SECRETPATH", "s3cr3t"));
 	}
 
 	@Test
@@ -181,6 +198,12 @@ class WebhookEventHandlerTests {
 		assertThatIllegalArgumentException().isThrownBy(() -> factory.create("/relative"));
 		assertThatIllegalArgumentException().isThrownBy(() -> factory.create("http://example.com,timeout=soon"));
 		assertThatIllegalArgumentException().isThrownBy(() -> factory.create("http://example.com,retries=-1"));
+	}
+
+	private static String stackTrace(Throwable failure) {
+		StringWriter trace = new StringWriter();
+		failure.printStackTrace(new PrintWriter(trace));
+		return trace.toString();
 	}
 
 }

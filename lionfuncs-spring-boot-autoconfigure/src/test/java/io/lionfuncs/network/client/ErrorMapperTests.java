@@ -6,6 +6,8 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
 import io.lionfuncs.network.Redactor;
@@ -15,9 +17,12 @@ import org.junit.jupiter.api.Test;
 import reactor.netty.channel.AbortedException;
 import reactor.netty.http.client.PrematureCloseException;
 
+import org.springframework.core.ResolvableType;
 import org.springframework.core.codec.DecodingException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.UnsupportedMediaTypeException;
 import org.springframework.web.reactive.function.client.WebClientRequestException;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -99,6 +104,18 @@ class ErrorMapperTests {
 
 		assertThat(ex).isExactlyInstanceOf(ApiClientException.class);
 		assertThat(ex.getMessage()).doesNotContain("sk-secret");
+	}
+
+	@Test
+	void unreadableContentTypeNamesTheTypeAndTheWantedBody() {
+		ApiClientException ex = this.mapper.forFailure(
+				new UnsupportedMediaTypeException(MediaType.TEXT_HTML, List.of(MediaType.APPLICATION_JSON),
+						ResolvableType.forClass(Map.class)),
+				this.request, TIMEOUT);
+
+		assertThat(ex).isExactlyInstanceOf(ApiClientException.class);
+		assertThat(ex.getMessage()).isEqualTo("POST https://api.example.com/v1/chat returned content type text/html, "
+				+ "which cannot be read as java.util.Map<?, ?>");
 	}
 
 	@Test
