@@ -1,10 +1,7 @@
 package io.lionfuncs.network;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -19,6 +16,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 
+import io.lionfuncs.testsupport.MutableClock;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -214,7 +212,7 @@ class ExecutorDispatchTests {
 		NetworkRequestEvent event = executor.submitTask(TaskRequest.ofStage(() -> call).build());
 		assertThat(event.getCallStartedAt()).isEqualTo(Instant.parse("2030-01-01T00:00:10Z"));
 
-		clock.instant = Instant.parse("2030-01-01T00:00:05Z");
+		clock.set(Instant.parse("2030-01-01T00:00:05Z"));
 		call.complete(CallResult.of(200, null));
 
 		assertThat(event.getCompletedAt()).isEqualTo(event.getCallStartedAt());
@@ -288,31 +286,6 @@ class ExecutorDispatchTests {
 		assertThat(executor.inFlight()).isEmpty();
 		assertThat(executor.find(calling.getRequestId())).as("kept in the recent list").isSameAs(calling);
 		executor.stop(false);
-	}
-
-	static final class MutableClock extends Clock {
-
-		volatile Instant instant;
-
-		MutableClock(Instant instant) {
-			this.instant = instant;
-		}
-
-		@Override
-		public ZoneId getZone() {
-			return ZoneOffset.UTC;
-		}
-
-		@Override
-		public Clock withZone(ZoneId zone) {
-			throw new UnsupportedOperationException();
-		}
-
-		@Override
-		public Instant instant() {
-			return this.instant;
-		}
-
 	}
 
 	private static void awaitRelease(CountDownLatch latch) {

@@ -1,10 +1,7 @@
 package io.lionfuncs.network.budget;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +14,7 @@ import io.lionfuncs.network.limit.BucketSettings;
 import io.lionfuncs.network.limit.LocalTokenBucket;
 import io.lionfuncs.network.limit.TokenBucket;
 import org.jspecify.annotations.Nullable;
+import io.lionfuncs.testsupport.MutableClock;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,24 +28,7 @@ class BudgetControllerTests {
 
 	private long nanos;
 
-	private final Clock clock = new Clock() {
-
-		@Override
-		public ZoneId getZone() {
-			return ZoneOffset.UTC;
-		}
-
-		@Override
-		public Clock withZone(ZoneId zone) {
-			throw new UnsupportedOperationException();
-		}
-
-		@Override
-		public Instant instant() {
-			return Instant.EPOCH.plusNanos(BudgetControllerTests.this.nanos);
-		}
-
-	};
+	private final MutableClock clock = new MutableClock(Instant.EPOCH);
 
 	private final TimeMeter timeMeter = new TimeMeter() {
 
@@ -82,6 +63,7 @@ class BudgetControllerTests {
 
 	private void advance(Duration duration) {
 		this.nanos += duration.toNanos();
+		this.clock.advance(duration);
 	}
 
 	@Test
@@ -239,6 +221,7 @@ class BudgetControllerTests {
 	private @Nullable Duration pauseFor(int status, Map<String, String> headers) {
 		this.pauses.clear();
 		this.nanos += Duration.ofDays(1).toNanos();
+		this.clock.advance(Duration.ofDays(1));
 		controller(BudgetSettings.defaults()).onResponse(status, headers);
 		return this.pauses.isEmpty() ? null : this.pauses.get(0).duration();
 	}

@@ -12,6 +12,7 @@ import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import io.lionfuncs.testsupport.MutableClock;
 import org.junit.jupiter.api.Test;
 
 import static io.lionfuncs.network.client.AsyncApiClientTests.failure;

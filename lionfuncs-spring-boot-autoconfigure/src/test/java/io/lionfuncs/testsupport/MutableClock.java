@@ -1,4 +1,4 @@
-package io.lionfuncs.network.client;
+package io.lionfuncs.testsupport;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -8,14 +8,26 @@ import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A clock that only moves when a test moves it.
+ * A UTC clock that only moves when a test moves it.
  */
-final class MutableClock extends Clock {
+public final class MutableClock extends Clock {
 
-	private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2030-01-01T00:00:00Z"));
+	private final AtomicReference<Instant> now;
 
-	void advance(Duration duration) {
+	public MutableClock() {
+		this(Instant.parse("2030-01-01T00:00:00Z"));
+	}
+
+	public MutableClock(Instant start) {
+		this.now = new AtomicReference<>(start);
+	}
+
+	public void advance(Duration duration) {
 		this.now.updateAndGet((instant) -> instant.plus(duration));
+	}
+
+	public void set(Instant instant) {
+		this.now.set(instant);
 	}
 
 	@Override
