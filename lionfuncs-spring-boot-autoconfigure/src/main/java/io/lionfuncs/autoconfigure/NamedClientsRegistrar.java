@@ -18,10 +18,11 @@ import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotationMetadata;
 
 /**
- * Registers the beans of each client under {@code lionfuncs.clients.<name>}: an
- * {@link Executor} named {@code lionfuncsExecutor.<name>} (and, see {@link Clients}, an
- * {@link AsyncApiClient} named {@code lionfuncsClient.<name>}), each injectable with
- * {@code @Qualifier("<name>")}.
+ * Registers one bean per client under {@code lionfuncs.clients.<name>}, made by a
+ * factory bean and injectable with {@code @Qualifier("<name>")}: an {@link Executor}
+ * named {@code lionfuncsExecutor.<name>} (this class) and, when the client support is
+ * present, an {@link AsyncApiClient} named {@code lionfuncsClient.<name>}
+ * ({@link Clients}).
  *
  * @since 0.1.0
  */
@@ -31,7 +32,23 @@ class NamedClientsRegistrar implements ImportBeanDefinitionRegistrar, Environmen
 
 	static final String CLIENT_BEAN_PREFIX = "lionfuncsClient.";
 
+	private final String beanPrefix;
+
+	private final Class<?> type;
+
+	private final String factoryBean;
+
 	private Environment environment;
+
+	NamedClientsRegistrar() {
+		this(EXECUTOR_BEAN_PREFIX, Executor.class, "lionfuncsExecutorFactory");
+	}
+
+	NamedClientsRegistrar(String beanPrefix, Class<?> type, String factoryBean) {
+		this.beanPrefix = beanPrefix;
+		this.type = type;
+		this.factoryBean = factoryBean;
+	}
 
 	@Override
 	public void setEnvironment(Environment environment) {
@@ -41,30 +58,17 @@ class NamedClientsRegistrar implements ImportBeanDefinitionRegistrar, Environmen
 	@Override
 	public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
 		for (String name : clientNames(this.environment)) {
-			register(registry, EXECUTOR_BEAN_PREFIX + name, Executor.class, "lionfuncsExecutorFactory", "createNamed",
-					name);
+			register(registry, this.beanPrefix + name, this.type, this.factoryBean, "createNamed", name);
 		}
 	}
 
 	/**
-	 * Registers an {@link AsyncApiClient} per named client, named
-	 * {@code lionfuncsClient.<name>}, when the client support is present.
+	 * Registers an {@link AsyncApiClient} per named client.
 	 */
-	static class Clients implements ImportBeanDefinitionRegistrar, EnvironmentAware {
+	static class Clients extends NamedClientsRegistrar {
 
-		private Environment environment;
-
-		@Override
-		public void setEnvironment(Environment environment) {
-			this.environment = environment;
-		}
-
-		@Override
-		public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
-			for (String name : clientNames(this.environment)) {
-				register(registry, CLIENT_BEAN_PREFIX + name, AsyncApiClient.class, "lionfuncsClientFactory",
-						"createNamed", name);
-			}
+		Clients() {
+			super(CLIENT_BEAN_PREFIX, AsyncApiClient.class, "lionfuncsClientFactory");
 		}
 
 	}
