@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class StartupScenario implements Scenario {
 
-	private static final int PAIRS = 5;
+	private static final int PAIRS = 9;
 
 	private static final String WEB_TYPE = "reactive";
 
