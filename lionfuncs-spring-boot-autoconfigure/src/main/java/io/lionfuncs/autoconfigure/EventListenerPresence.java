@@ -27,6 +27,10 @@ import org.springframework.core.ResolvableType;
  * <li>from the moment listeners are added to or removed from the context until it has
  * looked at them again, which the next {@link #mayHaveListener()} does.</li>
  * </ul>
+ * A change is noticed by the number of the context's listener instances, which is cheap
+ * enough to read at every question: a listener removed and another added between two
+ * questions goes unnoticed until the next refresh. Lazy and non-singleton listener beans
+ * never reach that count, and count as listeners from the start.
  */
 final class EventListenerPresence {
 
