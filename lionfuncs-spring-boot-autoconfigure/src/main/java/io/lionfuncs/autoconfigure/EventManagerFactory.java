@@ -14,11 +14,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import io.lionfuncs.event.EventError;
 import io.lionfuncs.event.EventHandler;
+import io.lionfuncs.event.EventHandlerFactory;
 import io.lionfuncs.event.EventManager;
 import io.lionfuncs.event.UnknownEventHandlerException;
+import io.lionfuncs.event.handler.WebhookEventHandler;
 import io.lionfuncs.event.handler.WebhookEventHandlerFactory;
 import io.lionfuncs.network.Redactor;
 import org.jspecify.annotations.Nullable;
@@ -42,10 +45,24 @@ class EventManagerFactory {
 
 	private final Function<String, @Nullable String> environment;
 
-	private final @Nullable WebClient webhookClient;
+	private final Supplier<@Nullable WebClient> webhookClient;
 
+	// The client all webhook handlers share, once one asked for it.
+	private @Nullable WebClient sharedWebhookClient;
+
+	private boolean webhookClientResolved;
+
+	/**
+	 * Creates a factory.
+	 * @param properties the events properties
+	 * @param applicationName the application's name, for the manager and its spool
+	 * @param environment reads environment variables
+	 * @param webhookClient supplies the client of webhook handlers, or {@code null} for
+	 * the handler's default one; asked only when a webhook handler is created, so that an
+	 * application without one never builds it
+	 */
 	EventManagerFactory(LionfuncsProperties.Events properties, String applicationName,
-			Function<String, @Nullable String> environment, @Nullable WebClient webhookClient) {
+			Function<String, @Nullable String> environment, Supplier<@Nullable WebClient> webhookClient) {
 		this.properties = properties;
 		this.applicationName = applicationName;
 		this.environment = environment;
@@ -53,14 +70,14 @@ class EventManagerFactory {
 	}
 
 	EventManager create(List<EventHandler> handlerBeans) {
-		EventManager.Builder builder = EventManager.builder()
+		EventManager manager = EventManager.builder()
 			.name(this.applicationName)
 			.spoolDirectory(spoolDirectory())
-			.environment(this.environment);
-		if (this.webhookClient != null) {
-			builder.factory(new WebhookEventHandlerFactory("webhook", this.webhookClient));
-		}
-		EventManager manager = builder.build();
+			.environment(this.environment)
+			.factory(EventHandlerFactory.of(WebhookEventHandler.NAME,
+					(config) -> new WebhookEventHandlerFactory(WebhookEventHandler.NAME, webhookClient())
+						.create(config)))
+			.build();
 		LionfuncsProperties.Events.Logging logging = this.properties.getLogging();
 		if (logging.isEnabled()) {
 			addLoggingHandler(manager, logging);
@@ -207,6 +224,14 @@ class EventManagerFactory {
 					"a writable directory " + purpose + " (this one cannot be written to)");
 		}
 		return directory;
+	}
+
+	private synchronized @Nullable WebClient webhookClient() {
+		if (!this.webhookClientResolved) {
+			this.sharedWebhookClient = this.webhookClient.get();
+			this.webhookClientResolved = true;
+		}
+		return this.sharedWebhookClient;
 	}
 
 	/**

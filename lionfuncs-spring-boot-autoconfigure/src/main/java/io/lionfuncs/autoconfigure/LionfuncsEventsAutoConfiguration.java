@@ -1,9 +1,12 @@
 package io.lionfuncs.autoconfigure;
 
+import java.util.function.Supplier;
+
 import io.lionfuncs.event.EventHandler;
 import io.lionfuncs.event.EventManager;
 import io.lionfuncs.event.ExecutorPauseEventPublisher;
 import io.lionfuncs.event.RequestEventPublisher;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -37,9 +40,12 @@ public final class LionfuncsEventsAutoConfiguration {
 	EventManager lionfuncsEventManager(LionfuncsProperties properties, Environment environment,
 			ObjectProvider<EventHandler> handlers, ObjectProvider<WebClient.Builder> webClientBuilder) {
 		String applicationName = environment.getProperty("spring.application.name", "application");
-		WebClient.Builder builder = webClientBuilder.getIfAvailable();
+		Supplier<@Nullable WebClient> webhookClient = () -> {
+			WebClient.Builder builder = webClientBuilder.getIfAvailable();
+			return (builder != null) ? builder.build() : null;
+		};
 		return new EventManagerFactory(properties.getEvents(), applicationName, environment::getProperty,
-				(builder != null) ? builder.build() : null)
+				webhookClient)
 			.create(handlers.orderedStream().toList());
 	}
 

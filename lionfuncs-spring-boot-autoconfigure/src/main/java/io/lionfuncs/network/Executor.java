@@ -695,27 +695,51 @@ public final class Executor implements AutoCloseable {
 				lane.wakeNextIfIdle();
 			}
 			long now = this.wallClock.epochNanos();
-			if (size == 1 && lane.pendingDelays[0] == null && lane.delays[0] <= 0 && !this.cancelAll) {
-				ExecutorTask task = batch[0];
-				batch[0] = null;
-				startAtOnce(task, now, lane);
-				continue;
-			}
+			// Tasks that must wait for their tokens are PROCESSING while the others start;
+			// a task whose tokens exist goes from QUEUED to CALLING in one step when its
+			// turn comes, as a lone task does.
 			for (int i = 0; i < size; i++) {
-				if (!process(batch[i], lane.pendingDelays[i], now)) {
+				if (!startsAtOnce(lane, i) && !process(batch[i], lane.pendingDelays[i], now)) {
 					batch[i] = null;
 				}
 			}
 			for (int i = 0; i < size; i++) {
 				ExecutorTask task = batch[i];
 				CompletionStage<Long> pendingDelay = lane.pendingDelays[i];
+				boolean atOnce = startsAtOnce(lane, i);
 				batch[i] = null;
 				lane.pendingDelays[i] = null;
-				if (task != null) {
-					// The first task starts at the instant it left the queue; later ones read the clock.
+				if (task == null) {
+					continue;
+				}
+				// The first task starts at the instant it left the queue; later ones read the clock.
+				if (atOnce && !this.cancelAll) {
+					startAtOnce(task, (i == 0) ? now : this.wallClock.epochNanos(), lane);
+				}
+				else if (atOnce) {
+					cancelAtOnce(task, now);
+				}
+				else {
 					startWhenReserved(task, lane.delays[i], pendingDelay, lane, (i == 0) ? now : WallClock.NONE);
 				}
 			}
+		}
+	}
+
+	/**
+	 * Whether a task of the batch has its tokens already: it may start without waiting.
+	 */
+	private static boolean startsAtOnce(Lane lane, int index) {
+		return lane.pendingDelays[index] == null && lane.delays[index] <= 0;
+	}
+
+	/**
+	 * Cancels a task taken from the queue whose start a stop prevented: it holds a slot
+	 * and its tokens, which the cancellation gives back once it is {@code PROCESSING}.
+	 */
+	private void cancelAtOnce(ExecutorTask task, long now) {
+		if (process(task, null, now)) {
+			cancel(task, "cancelled: executor '" + this.name + "' stopped");
 		}
 	}
 

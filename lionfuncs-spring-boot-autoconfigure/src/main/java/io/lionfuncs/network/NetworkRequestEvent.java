@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -643,12 +644,22 @@ public final class NetworkRequestEvent {
 	 * {@code api_key}) are masked like headers.
 	 * @return the snapshot
 	 */
-	public synchronized RequestSnapshot snapshot() {
-		return new RequestSnapshot(getRequestId(), this.owner.executorName(), this.status, getCreatedAt(),
-				getUpdatedAt(), this.endpointUrl, this.method, this.headers, this.numApiTokensNeeded,
-				this.apiTokensUsed, getResponseStatusCode(), this.responseHeaders, this.errorType, this.errorMessage,
-				getQueuedAt(), getProcessingStartedAt(), getCallStartedAt(), getCompletedAt(), getLogs(),
-				redactedMetadata());
+	public RequestSnapshot snapshot() {
+		return snapshotLater().get();
+	}
+
+	/**
+	 * This event's state now, as a snapshot built when first asked for: the fields that
+	 * change are copied now, into one small object, and the immutable
+	 * {@link RequestSnapshot} is built from that copy on the first {@code get()}, then
+	 * kept. For publishers that must capture every status change while their receivers
+	 * read only some of them: a change nobody reads costs the copy only.
+	 * @return a supplier of the snapshot of this moment, safe to call from any thread
+	 */
+	public synchronized Supplier<RequestSnapshot> snapshotLater() {
+		return new CapturedState(this.status, this.updatedAt, this.queuedAt, this.processingStartedAt,
+				this.callStartedAt, this.completedAt, this.responseStatusCode, this.responseHeaders, this.errorType,
+				this.errorMessage, this.apiTokensUsed, (this.logs != null) ? getLogs() : List.of());
 	}
 
 	private Map<String, Object> redactedMetadata() {
@@ -683,6 +694,111 @@ public final class NetworkRequestEvent {
 			result.append(", errorType=").append(this.errorType).append(", errorMessage=").append(this.errorMessage);
 		}
 		return result.append(']').toString();
+	}
+
+
+	/**
+	 * The changing part of an event's state at one moment, and the snapshot built from it
+	 * with the parts that never change.
+	 */
+	private final class CapturedState implements Supplier<RequestSnapshot> {
+
+		private final RequestStatus status;
+
+		private final long updatedAt;
+
+		private final long queuedAt;
+
+		private final long processingStartedAt;
+
+		private final long callStartedAt;
+
+		private final long completedAt;
+
+		private final int responseStatusCode;
+
+		private final Map<String, String> responseHeaders;
+
+		private final @Nullable String errorType;
+
+		private final @Nullable String errorMessage;
+
+		private final @Nullable Long apiTokensUsed;
+
+		private final List<String> logs;
+
+		// Built at most a few times by racing threads, all equal; then read.
+		private volatile @Nullable RequestSnapshot snapshot;
+
+		CapturedState(RequestStatus status, long updatedAt, long queuedAt, long processingStartedAt,
+				long callStartedAt, long completedAt, int responseStatusCode, Map<String, String> responseHeaders,
+				@Nullable String errorType, @Nullable String errorMessage, @Nullable Long apiTokensUsed,
+				List<String> logs) {
+			this.status = status;
+			this.updatedAt = updatedAt;
+			this.queuedAt = queuedAt;
+			this.processingStartedAt = processingStartedAt;
+			this.callStartedAt = callStartedAt;
+			this.completedAt = completedAt;
+			this.responseStatusCode = responseStatusCode;
+			this.responseHeaders = responseHeaders;
+			this.errorType = errorType;
+			this.errorMessage = errorMessage;
+			this.apiTokensUsed = apiTokensUsed;
+			this.logs = logs;
+		}
+
+		@Override
+		public RequestSnapshot get() {
+			RequestSnapshot built = this.snapshot;
+			if (built == null) {
+				NetworkRequestEvent event = NetworkRequestEvent.this;
+				// Steps of one hand-over share their stamp: one Instant per distinct stamp.
+				Instant created = Objects.requireNonNull(WallClock.toInstant(event.createdAt));
+				Instant queued = instant(this.queuedAt, event.createdAt, created);
+				Instant processing = instant(this.processingStartedAt, this.queuedAt, queued);
+				Instant calling = instant(this.callStartedAt, this.processingStartedAt, processing);
+				Instant completed = instant(this.completedAt, this.callStartedAt, calling);
+				Instant updated = updated(created, queued, processing, calling, completed);
+				built = new RequestSnapshot(event.getRequestId(), event.owner.executorName(), this.status, created,
+						updated, event.endpointUrl, event.method, event.headers, event.numApiTokensNeeded,
+						this.apiTokensUsed, (this.responseStatusCode != NO_STATUS_CODE) ? this.responseStatusCode : null,
+						this.responseHeaders, this.errorType, this.errorMessage, queued, processing, calling, completed,
+						this.logs, event.redactedMetadata());
+				this.snapshot = built;
+			}
+			return built;
+		}
+
+		/**
+		 * The instant of the last change: the stamp of the status it entered.
+		 */
+		private Instant updated(Instant created, @Nullable Instant queued, @Nullable Instant processing,
+				@Nullable Instant calling, @Nullable Instant completed) {
+			long at = this.updatedAt;
+			if (completed != null && at == this.completedAt) {
+				return completed;
+			}
+			if (calling != null && at == this.callStartedAt) {
+				return calling;
+			}
+			if (processing != null && at == this.processingStartedAt) {
+				return processing;
+			}
+			if (queued != null && at == this.queuedAt) {
+				return queued;
+			}
+			return (at == NetworkRequestEvent.this.createdAt) ? created
+					: Objects.requireNonNull(WallClock.toInstant(at));
+		}
+
+		/**
+		 * The instant of a stamp, the given one when the stamp equals the other stamp.
+		 */
+		private static @Nullable Instant instant(long stamp, long otherStamp, @Nullable Instant other) {
+			return (stamp == otherStamp && other != null) ? other : WallClock.toInstant(stamp);
+		}
+
 	}
 
 }

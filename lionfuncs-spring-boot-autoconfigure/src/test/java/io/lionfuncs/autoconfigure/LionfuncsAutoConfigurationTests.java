@@ -141,6 +141,33 @@ class LionfuncsAutoConfigurationTests {
 			});
 			assertThat(events.get(3).getPreviousStatus()).isEqualTo(RequestStatus.CALLING);
 			assertThat(events.get(3).getRequest().responseStatusCode()).isEqualTo(200);
+			// Each snapshot, read after the request ended, shows the state at its change.
+			assertThat(events).extracting((event) -> event.getRequest().status())
+				.containsExactly(RequestStatus.QUEUED, RequestStatus.PROCESSING, RequestStatus.CALLING,
+						RequestStatus.COMPLETED);
+			assertThat(events.get(0).getRequest().processingStartedAt()).isNull();
+			assertThat(events.get(2).getRequest().completedAt()).isNull();
+			assertThat(events.get(2).getRequest().callStartedAt()).isEqualTo(request.getCallStartedAt());
+			assertThat(events.get(3).getRequest().completedAt()).isEqualTo(request.getCompletedAt());
+		});
+	}
+
+	@Test
+	void listenerAddedAfterStartReceivesStatusChanges() {
+		this.contextRunner.run((context) -> {
+			List<RequestStatusChangedEvent> events = new CopyOnWriteArrayList<>();
+			Executor executor = context.getBean(Executor.class);
+			executor.submitTask(TaskRequest.ofStage(() -> CompletableFuture.completedFuture(CallResult.of(200, "ok")))
+				.build()).completion().get();
+
+			context.getSourceApplicationContext()
+				.addApplicationListener((ApplicationListener<RequestStatusChangedEvent>) events::add);
+			executor.submitTask(TaskRequest.ofStage(() -> CompletableFuture.completedFuture(CallResult.of(200, "ok")))
+				.build()).completion().get();
+
+			assertThat(events).extracting(RequestStatusChangedEvent::getStatus)
+				.containsExactly(RequestStatus.QUEUED, RequestStatus.PROCESSING, RequestStatus.CALLING,
+						RequestStatus.COMPLETED);
 		});
 	}
 

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.lionfuncs.event.Event;
 import io.lionfuncs.event.EventHandler;
@@ -16,11 +17,14 @@ import io.lionfuncs.network.TaskRequest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Scope;
+import org.springframework.web.reactive.function.client.WebClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -104,6 +108,21 @@ class LionfuncsEventsAutoConfigurationTests {
 	}
 
 	@Test
+	void webhookClientIsBuiltOnlyForAWebhookHandler() {
+		runner().withUserConfiguration(CountingWebClientBuilderConfiguration.class).run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context.getBean(CountingWebClientBuilderConfiguration.class).built).hasValue(0);
+		});
+		runner().withUserConfiguration(CountingWebClientBuilderConfiguration.class)
+			.withPropertyValues("lionfuncs.events.webhook.enabled=true",
+					"lionfuncs.events.webhook.url=http://localhost:9/hook")
+			.run((context) -> {
+				assertThat(context.getBean(EventManager.class).getHandlers()).containsOnlyKeys("webhook");
+				assertThat(context.getBean(CountingWebClientBuilderConfiguration.class).built).hasValue(1);
+			});
+	}
+
+	@Test
 	void handlersAreLoadedFromTheEnvironmentVariable() {
 		runner().withPropertyValues("E3_EVENT_HANDLERS=logging=audit.events,INFO")
 			.run((context) -> assertThat(context.getBean(EventManager.class).getHandlers()).containsOnlyKeys("logging"));
@@ -179,6 +198,20 @@ class LionfuncsEventsAutoConfigurationTests {
 			}
 		}
 		throw new AssertionError("No InvalidLionfuncsPropertyException in " + failure);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class CountingWebClientBuilderConfiguration {
+
+		final AtomicInteger built = new AtomicInteger();
+
+		@Bean
+		@Scope(ConfigurableBeanFactory.SCOPE_PROTOTYPE)
+		WebClient.Builder webClientBuilder() {
+			this.built.incrementAndGet();
+			return WebClient.builder();
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -70,6 +70,53 @@ class ExecutorDispatchTests {
 	}
 
 	@Test
+	void batchWithItsTokensStartsEachTaskInOneStepAndAStopCancelsTheRest() {
+		Executor executor = this.time.executor(ExecutorSettings.builder()
+			.requestsRate(1)
+			.requestsPeriod(Duration.ofDays(1))
+			.requestsBucketCapacity(1000L)
+			.concurrencyLimit(8)
+			.numWorkers(1)
+			.queueCapacity(1000)
+			.build()).build();
+		List<String> changes = new ArrayList<>();
+		executor.addListener((event, previous, current) -> changes.add(event.getRequestId() + " " + current));
+		executor.start();
+		int backlog = 300;
+		List<NetworkRequestEvent> events = new ArrayList<>();
+		// The first call queues the backlog from inside the only dispatcher, which then
+		// takes it in batches; a call half-way through stops the executor at once.
+		executor.submitTask(TaskRequest.ofStage(() -> {
+			for (int i = 0; i < backlog; i++) {
+				int index = i;
+				events.add(executor.submitTask(TaskRequest.ofStage(() -> {
+					if (index == 100) {
+						executor.stopAsync(false);
+					}
+					return CompletableFuture.completedFuture(CallResult.of(200, null));
+				}).build()));
+			}
+			return CompletableFuture.completedFuture(CallResult.of(200, null));
+		}).build());
+		this.time.advance(Duration.ofSeconds(1));
+
+		assertThat(events).allSatisfy((event) -> assertThat(event.isTerminal()).isTrue());
+		assertThat(events.subList(0, 100))
+			.allSatisfy((event) -> assertThat(event.getStatus()).isEqualTo(RequestStatus.COMPLETED));
+		assertThat(events.subList(101, backlog))
+			.allSatisfy((event) -> assertThat(event.getStatus()).isEqualTo(RequestStatus.CANCELLED));
+		assertThat(executor.getConcurrencyLimiter().inUse()).isZero();
+		assertThat(executor.getRequestsBucket().availableTokens()).as("unused tokens given back")
+			.isEqualTo(1000 - 102);
+		for (NetworkRequestEvent event : events.subList(0, 100)) {
+			String id = event.getRequestId();
+			assertThat(changes).filteredOn((change) -> change.startsWith(id))
+				.containsExactly(id + " QUEUED", id + " PROCESSING", id + " CALLING", id + " COMPLETED");
+			assertThat(event.getProcessingStartedAt()).isEqualTo(event.getCallStartedAt());
+		}
+	}
+
+	@Test
 	void concurrentSubmittersNeverStrandATask() throws Exception {
 		ExecutorService completer = Executors.newFixedThreadPool(2);
 		ExecutorService submitters = Executors.newFixedThreadPool(4);

@@ -9,6 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -81,6 +82,42 @@ class NetworkRequestEventTests {
 		assertThat(event.getUpdatedAt()).isEqualTo(event.getCompletedAt());
 		assertThat(event.getResponseHeaders()).containsEntry("Set-Cookie", Redactor.MASK);
 		assertThat(event.completion()).isCompletedWithValue(event);
+	}
+
+	@Test
+	void snapshotTakenLaterShowsTheStateOfItsMoment() {
+		NetworkRequestEvent event = newEvent();
+		event.updateStatus(RequestStatus.QUEUED);
+		Supplier<RequestSnapshot> whenQueued = event.snapshotLater();
+		event.updateStatus(RequestStatus.PROCESSING);
+		event.updateStatus(RequestStatus.CALLING);
+		event.addLog("sent");
+		Supplier<RequestSnapshot> whenCalling = event.snapshotLater();
+		event.setResult(200, Map.of("Set-Cookie", "id=1"), "done");
+
+		RequestSnapshot queued = whenQueued.get();
+		assertThat(queued.status()).isEqualTo(RequestStatus.QUEUED);
+		assertThat(queued.queuedAt()).isEqualTo(event.getQueuedAt()).isEqualTo(queued.updatedAt());
+		assertThat(queued.processingStartedAt()).isNull();
+		assertThat(queued.completedAt()).isNull();
+		assertThat(queued.responseStatusCode()).isNull();
+		assertThat(queued.logs()).isEmpty();
+		RequestSnapshot calling = whenCalling.get();
+		assertThat(calling.status()).isEqualTo(RequestStatus.CALLING);
+		assertThat(calling.callStartedAt()).isEqualTo(event.getCallStartedAt()).isEqualTo(calling.updatedAt());
+		assertThat(calling.completedAt()).isNull();
+		assertThat(calling.logs()).containsExactly("sent");
+		assertThat(whenCalling.get()).as("built once").isSameAs(calling);
+		RequestSnapshot completed = event.snapshot();
+		assertThat(completed.status()).isEqualTo(RequestStatus.COMPLETED);
+		assertThat(completed.completedAt()).isEqualTo(event.getCompletedAt()).isEqualTo(completed.updatedAt());
+		assertThat(completed.createdAt()).isEqualTo(event.getCreatedAt());
+		assertThat(completed.queuedAt()).isEqualTo(event.getQueuedAt());
+		assertThat(completed.processingStartedAt()).isEqualTo(event.getProcessingStartedAt());
+		assertThat(completed.responseStatusCode()).isEqualTo(200);
+		assertThat(completed.responseHeaders()).containsEntry("Set-Cookie", Redactor.MASK);
+		assertThat(completed.headers()).containsEntry("Authorization", Redactor.MASK);
+		assertThat(completed.requestId()).isEqualTo(queued.requestId()).isEqualTo(event.getRequestId());
 	}
 
 	@Test

@@ -43,7 +43,7 @@ import io.lionfuncs.network.limit.BucketSettings;
  * </ul>
  * Runs in about 15 seconds.
  */
-public final class BudgetAccuracyScenario {
+final class BudgetAccuracyScenario implements Scenario {
 
 	private static final Duration WINDOW = Duration.ofSeconds(1);
 
@@ -70,6 +70,12 @@ public final class BudgetAccuracyScenario {
 	 * @return the figures, by name
 	 * @throws Exception if a case does not finish
 	 */
+	@Override
+	public String name() {
+		return "budget";
+	}
+
+	@Override
 	public Map<String, Object> run() throws Exception {
 		BucketSettings shape = this.settings.apiTokensBucket();
 		Map<String, Object> figures = new LinkedHashMap<>();

@@ -31,7 +31,8 @@ public final class PerformanceReport {
 	/**
 	 * A report of some scenarios, for quicker runs while tuning.
 	 * @param only the names of the scenarios to run ({@code dispatch}, {@code memory},
-	 * {@code rate}, {@code tokens}); empty for all
+	 * {@code rate}, {@code tokens}, {@code http}, {@code events}, {@code startup}); empty
+	 * for all
 	 */
 	public PerformanceReport(Set<String> only) {
 		this.only = Set.copyOf(only);
@@ -43,7 +44,8 @@ public final class PerformanceReport {
 	 */
 	private static List<Scenario> scenarios() {
 		return List.of(new DispatchScenario(), new QueuedMemoryScenario(), RatePrecisionScenario.requestsBucket(),
-				RatePrecisionScenario.apiTokensBucket());
+				RatePrecisionScenario.apiTokensBucket(), new BudgetAccuracyScenario(), new HttpScenario(),
+				new EventsScenario(), new StartupScenario());
 	}
 
 	/**

@@ -349,12 +349,12 @@ public final class AsyncApiClient implements AutoCloseable {
 		if (ResponseBodies.hasNoBody(method, status)) {
 			return response.releaseBody().then(Mono.fromSupplier(() -> new ApiResponse<>(status, headers, null)));
 		}
-		ExchangeDetails withResponse = new ExchangeDetails(target.method(), target.uriTemplate(), status,
-				this.redactor.headers(toMap(headers)), null, null);
 		return reader.read(response)
 			.map((body) -> new ApiResponse<>(status, headers, body))
 			.switchIfEmpty(Mono.fromSupplier(() -> new ApiResponse<>(status, headers, null)))
-			.onErrorMap((ex) -> this.errors.forFailure(ex, withResponse, attemptTimeout));
+			// The response's details are redacted only for a body that fails to read.
+			.onErrorMap((ex) -> this.errors.forFailure(ex, new ExchangeDetails(target.method(), target.uriTemplate(),
+					status, this.redactor.headers(toMap(headers)), null, null), attemptTimeout));
 	}
 
 	/**
@@ -447,9 +447,12 @@ public final class AsyncApiClient implements AutoCloseable {
 	 * @return a task builder
 	 */
 	public TaskRequest.Builder task(ApiRequest request) {
-		Map<String, List<String>> headers = new LinkedCaseInsensitiveMap<>();
-		headers.putAll(this.defaultHeaders);
-		headers.putAll(request.headers());
+		Map<String, List<String>> headers = Map.of();
+		if (!this.defaultHeaders.isEmpty() || !request.headers().isEmpty()) {
+			headers = new LinkedCaseInsensitiveMap<>();
+			headers.putAll(this.defaultHeaders);
+			headers.putAll(request.headers());
+		}
 		return TaskRequest.ofMono(() -> exchange(request).map(ApiResponse::toCallResult))
 			.endpointUrl(describe(request.uriTemplate()))
 			.method(request.method().name())

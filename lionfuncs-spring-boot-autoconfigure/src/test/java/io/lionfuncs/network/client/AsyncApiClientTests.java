@@ -365,6 +365,7 @@ class AsyncApiClientTests {
 
 		assertThat(ex).isExactlyInstanceOf(ApiClientException.class);
 		assertThat(ex.statusCode()).isEqualTo(200);
+		assertThat(ex.responseHeaders()).containsEntry("Content-Type", "application/json");
 		assertThat(ex.getMessage()).contains("could not be read").doesNotContain("secret-token-123");
 	}
 
