@@ -18,6 +18,7 @@ import io.lionfuncs.network.budget.ExecutorPause;
 import io.lionfuncs.network.budget.ResponseObserver;
 import io.lionfuncs.network.limit.BucketSettings;
 import org.jspecify.annotations.Nullable;
+import io.lionfuncs.testsupport.SlidingWindows;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -381,19 +382,7 @@ class ExecutorBudgetTests {
 	}
 
 	private long maxTokensInWindow(Duration window) {
-		List<Start> sorted = this.starts.stream().sorted(Comparator.comparingLong(Start::nanos)).toList();
-		long max = 0;
-		long sum = 0;
-		int end = 0;
-		for (int begin = 0; begin < sorted.size(); begin++) {
-			while (end < sorted.size() && sorted.get(end).nanos() <= sorted.get(begin).nanos() + window.toNanos()) {
-				sum += sorted.get(end).tokens();
-				end++;
-			}
-			max = Math.max(max, sum);
-			sum -= sorted.get(begin).tokens();
-		}
-		return max;
+		return SlidingWindows.busiest(this.starts, Start::nanos, Start::tokens, window);
 	}
 
 	record Start(long nanos, long tokens) {

@@ -2,7 +2,6 @@ package io.lionfuncs.network;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -17,6 +16,7 @@ import io.github.bucket4j.Bucket;
 import io.github.bucket4j.TimeMeter;
 import io.lionfuncs.network.limit.BucketSettings;
 import io.lionfuncs.network.limit.LocalTokenBucket;
+import io.lionfuncs.testsupport.SlidingWindows;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -207,19 +207,7 @@ class ExecutorRatePrecisionTests {
 		 * call: the busiest window always starts at one.
 		 */
 		long maxInWindow(Duration window, java.util.function.ToLongFunction<Start> weight) {
-			List<Start> sorted = this.starts.stream().sorted(Comparator.comparingLong(Start::nanos)).toList();
-			long max = 0;
-			long sum = 0;
-			int end = 0;
-			for (int begin = 0; begin < sorted.size(); begin++) {
-				while (end < sorted.size() && sorted.get(end).nanos() <= sorted.get(begin).nanos() + window.toNanos()) {
-					sum += weight.applyAsLong(sorted.get(end));
-					end++;
-				}
-				max = Math.max(max, sum);
-				sum -= weight.applyAsLong(sorted.get(begin));
-			}
-			return max;
+			return SlidingWindows.busiest(this.starts, Start::nanos, weight, window);
 		}
 
 	}

@@ -26,6 +26,7 @@ import io.lionfuncs.network.RequestStatus;
 import io.lionfuncs.network.TaskRequest;
 import io.lionfuncs.testsupport.RedisTestServer;
 import org.assertj.core.data.Percentage;
+import io.lionfuncs.testsupport.SlidingWindows;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -240,19 +241,7 @@ class RedisSharedRateLimitTests {
 		 * call: the busiest window always starts at one.
 		 */
 		long maxInWindow(Duration window, ToLongFunction<Start> weight) {
-			List<Start> sorted = sorted();
-			long max = 0;
-			long sum = 0;
-			int end = 0;
-			for (int begin = 0; begin < sorted.size(); begin++) {
-				while (end < sorted.size() && sorted.get(end).nanos() <= sorted.get(begin).nanos() + window.toNanos()) {
-					sum += weight.applyAsLong(sorted.get(end));
-					end++;
-				}
-				max = Math.max(max, sum);
-				sum -= weight.applyAsLong(sorted.get(begin));
-			}
-			return max;
+			return SlidingWindows.busiest(this.starts, Start::nanos, weight, window);
 		}
 
 		private List<Start> sorted() {
