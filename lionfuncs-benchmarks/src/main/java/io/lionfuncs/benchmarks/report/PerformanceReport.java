@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -16,6 +18,8 @@ import tools.jackson.databind.json.JsonMapper;
  * JSON object of figures.
  */
 public final class PerformanceReport {
+
+	private static final Logger logger = LoggerFactory.getLogger(PerformanceReport.class);
 
 	private final Map<String, Object> figures = new LinkedHashMap<>();
 
@@ -80,7 +84,7 @@ public final class PerformanceReport {
 
 	private void put(Map<String, Object> scenarioFigures) {
 		this.figures.putAll(scenarioFigures);
-		scenarioFigures.forEach((name, value) -> System.out.printf("%-32s %s%n", name, value));
+		scenarioFigures.forEach((name, value) -> logger.info(String.format("%-32s %s", name, value)));
 	}
 
 	private void write(Path out) throws IOException {
@@ -89,7 +93,7 @@ public final class PerformanceReport {
 		}
 		JsonMapper mapper = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 		Files.writeString(out, mapper.writeValueAsString(this.figures) + System.lineSeparator());
-		System.out.println("Wrote " + out.toAbsolutePath());
+		logger.info("Wrote {}", out.toAbsolutePath());
 	}
 
 }
