@@ -10,11 +10,13 @@ import io.lionfuncs.network.NetworkRequestEvent;
 import io.lionfuncs.network.RequestStatus;
 import io.lionfuncs.network.client.ApiRequest;
 import io.lionfuncs.network.client.AsyncApiClient;
+import io.lionfuncs.testsupport.LocalWebTestClient;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -22,7 +24,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -39,14 +41,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 		properties = { "management.endpoints.web.exposure.include=lionfuncs,metrics",
 				"lionfuncs.executor.api-tokens-rate=90000", "lionfuncs.executor.shutdown-timeout=0s",
 				"lionfuncs.client.retry.enabled=false" })
-@AutoConfigureWebTestClient
 class LionfuncsBudgetWebIntegrationTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(10);
 
 	private static final MockWebServer provider = startProvider();
 
-	@Autowired
+	@LocalServerPort
+	private int port;
+
 	private WebTestClient client;
 
 	@Autowired
@@ -88,6 +91,11 @@ class LionfuncsBudgetWebIntegrationTests {
 	@AfterAll
 	static void stopProvider() {
 		provider.close();
+	}
+
+	@BeforeEach
+	void createClient() {
+		this.client = LocalWebTestClient.create(this.port);
 	}
 
 	@Test

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import io.lionfuncs.network.NetworkRequestEvent;
 import io.lionfuncs.network.RequestStatus;
 import io.lionfuncs.network.client.ApiRequest;
+import io.lionfuncs.testsupport.LocalWebTestClient;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -20,7 +21,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
-import reactor.netty.http.client.HttpClient;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -33,7 +33,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -90,17 +89,9 @@ class LionfuncsWebIntegrationTests {
 		return server;
 	}
 
-	/**
-	 * A client that opens a connection per request: Reactor Netty 1.3.6's server can
-	 * stall a reused keep-alive connection (reactor/reactor-netty#4361).
-	 */
 	@BeforeEach
 	void createClient() {
-		this.client = WebTestClient
-			.bindToServer(new ReactorClientHttpConnector(HttpClient.create().keepAlive(false)))
-			.baseUrl("http://localhost:" + this.port)
-			.responseTimeout(Duration.ofSeconds(10))
-			.build();
+		this.client = LocalWebTestClient.create(this.port);
 	}
 
 	@AfterAll
