@@ -93,6 +93,8 @@ public final class NetworkRequestEvent {
 
 	private @Nullable String errorDetails;
 
+	private @Nullable Throwable error;
+
 	private @Nullable Long apiTokensUsed;
 
 	private @Nullable ArrayDeque<String> logs;
@@ -370,6 +372,7 @@ public final class NetworkRequestEvent {
 			this.errorType = cause.getClass().getName();
 			this.errorMessage = String.valueOf(cause.getMessage());
 			this.errorDetails = details;
+			this.error = cause;
 			if (cause instanceof ResponseDetails response) {
 				Integer statusCode = response.statusCode();
 				this.responseStatusCode = (statusCode != null) ? statusCode : NO_STATUS_CODE;
@@ -696,6 +699,75 @@ public final class NetworkRequestEvent {
 		return result.append(']').toString();
 	}
 
+	// ---------------------------------------------------------------- outcome
+
+	/**
+	 * The exception the call failed with, the instance itself: for a call made by an
+	 * {@code AsyncApiClient}, the {@code ApiClientException} subtype (such as
+	 * {@code RateLimitException} or {@code ApiConnectionException}).
+	 * @return the exception, or {@code null} unless the request {@code FAILED} with one; a
+	 * request refused before its call (one needing more API tokens than the bucket holds)
+	 * records only {@link #getErrorType()} and {@link #getErrorMessage()}
+	 */
+	public synchronized @Nullable Throwable getError() {
+		return this.error;
+	}
+
+	/**
+	 * A future of the response body, completed once the request is terminal: with the
+	 * body when {@code COMPLETED} ({@code null} when the response had none), exceptionally
+	 * with the call's exception when {@code FAILED} (see {@link #getError()}), and with a
+	 * {@link CancellationException} when {@code CANCELLED}. Each call returns a new
+	 * future, so completing or cancelling it affects nobody else.
+	 * @return the future
+	 */
+	public CompletableFuture<@Nullable Object> bodyCompletion() {
+		CompletableFuture<@Nullable Object> body = new CompletableFuture<>();
+		completion().whenComplete((event, ex) -> {
+			Throwable failure = failure();
+			if (failure != null) {
+				body.completeExceptionally(failure);
+			}
+			else {
+				body.complete(getResponseBody());
+			}
+		});
+		return body;
+	}
+
+	/**
+	 * A {@link Mono} of the response body once the request is terminal: the body when
+	 * {@code COMPLETED} (empty when the response had none), the call's exception when
+	 * {@code FAILED} (see {@link #getError()}), and a {@link CancellationException} when
+	 * {@code CANCELLED}. Cancelling the subscription does not cancel the request.
+	 * @return the mono
+	 */
+	public Mono<Object> toBodyMono() {
+		return toMono().flatMap((event) -> {
+			Throwable failure = failure();
+			return (failure != null) ? Mono.error(failure) : Mono.justOrEmpty(getResponseBody());
+		});
+	}
+
+	/**
+	 * What a terminal request that did not complete failed with.
+	 * @return the failure, or {@code null} when {@code COMPLETED}
+	 */
+	private synchronized @Nullable Throwable failure() {
+		if (this.status == RequestStatus.CANCELLED) {
+			return new CancellationException("Request " + getRequestId() + " was cancelled: " + this.errorMessage);
+		}
+		if (this.status != RequestStatus.FAILED) {
+			return null;
+		}
+		if (this.error != null) {
+			return this.error;
+		}
+		// Refused before its call: only the type and message were recorded.
+		String message = "Request " + getRequestId() + " failed: " + this.errorMessage;
+		return IllegalArgumentException.class.getName().equals(this.errorType) ? new IllegalArgumentException(message)
+				: new IllegalStateException(message + " (" + this.errorType + ")");
+	}
 
 	/**
 	 * The changing part of an event's state at one moment, and the snapshot built from it
