@@ -15,9 +15,15 @@ import org.springframework.beans.factory.ObjectProvider;
 
 /**
  * The clients and executors of the application by name: {@code default} for
- * {@code lionfuncs.client} and {@code lionfuncs.executor}, and each name under
- * {@code lionfuncs.clients}. A request submitted by name goes through the client of that
- * name and the executor of that name, so it is rate-limited and tracked.
+ * {@code lionfuncs.client} (present when {@code lionfuncs.client.base-url} is set) and
+ * {@code lionfuncs.executor}, and each name under {@code lionfuncs.clients}. A request
+ * sent by name goes through the client of that name and the executor of that name, so it
+ * is rate-limited and tracked.
+ * <p>
+ * {@link #request(String, ApiRequest)} gives the response body, or fails with the call's
+ * own exception ({@code RateLimitException}, {@code ServerException},
+ * {@code ApiConnectionException}, ...); {@link #submit(String, ApiRequest)} gives the
+ * request's {@link NetworkRequestEvent}.
  *
  * @since 0.1.0
  */
@@ -47,10 +53,15 @@ public class LionfuncsClients {
 	 * @throws IllegalArgumentException if there is none, naming the known ones
 	 */
 	public AsyncApiClient client(String name) {
-		AsyncApiClient client = clientsByName().get(name);
+		Map<String, AsyncApiClient> byName = clientsByName();
+		AsyncApiClient client = byName.get(name);
 		if (client == null) {
-			throw new IllegalArgumentException(
-					"No lionfuncs client named '" + name + "'; known clients: " + names());
+			Set<String> known = new TreeSet<>(byName.keySet());
+			if (AsyncApiClient.DEFAULT_NAME.equals(name)) {
+				throw new IllegalArgumentException("No default lionfuncs client: set lionfuncs.client.base-url to "
+						+ "configure it, or name one of the clients under lionfuncs.clients: " + known);
+			}
+			throw new IllegalArgumentException("No lionfuncs client named '" + name + "'; known clients: " + known);
 		}
 		return client;
 	}
@@ -80,6 +91,54 @@ public class LionfuncsClients {
 	 */
 	public Mono<NetworkRequestEvent> submit(String name, ApiRequest request) {
 		return Mono.defer(() -> client(name).submit(executor(name), request));
+	}
+
+	/**
+	 * Sends a request through the default client and executor; see
+	 * {@link #request(String, ApiRequest, long)}.
+	 * @param request the request
+	 * @return the response body
+	 */
+	public Mono<Object> request(ApiRequest request) {
+		return request(AsyncApiClient.DEFAULT_NAME, request, 0);
+	}
+
+	/**
+	 * Sends a request through the client and the executor of the given name; see
+	 * {@link #request(String, ApiRequest, long)}.
+	 * @param name the name
+	 * @param request the request
+	 * @return the response body
+	 */
+	public Mono<Object> request(String name, ApiRequest request) {
+		return request(name, request, 0);
+	}
+
+	/**
+	 * Sends a request through the client and the executor of the given name, reserving
+	 * API tokens for it, and gives its response body: JSON as a Jackson {@code JsonNode},
+	 * text as a {@code String}, nothing for a response without a body. A call that fails
+	 * fails the {@link Mono} with its own exception, an
+	 * {@link io.lionfuncs.network.client.ApiClientException} subtype
+	 * ({@code RateLimitException}, {@code ServerException}, {@code ApiConnectionException},
+	 * ...) once the client has retried what it may; a cancelled request fails it with a
+	 * {@link java.util.concurrent.CancellationException}, and a request the executor
+	 * refuses with a {@link io.lionfuncs.network.TaskRejectedException}. Cancelling the
+	 * subscription (the caller went away) cancels the request and gives back its tokens.
+	 * @param name the name of the client and executor
+	 * @param request the request
+	 * @param numApiTokensNeeded the API tokens to reserve, an estimate (the executor
+	 * trues it up from the response's usage)
+	 * @return the response body
+	 * @throws IllegalArgumentException (through the mono) when there is no client or
+	 * executor of that name
+	 */
+	public Mono<Object> request(String name, ApiRequest request, long numApiTokensNeeded) {
+		return Mono.defer(() -> {
+			AsyncApiClient client = client(name);
+			Executor executor = executor(name);
+			return executor.submit(client.task(request).numApiTokensNeeded(numApiTokensNeeded).build());
+		}).flatMap((event) -> event.toBodyMono().doOnCancel(event::cancel));
 	}
 
 	private Map<String, AsyncApiClient> clientsByName() {
