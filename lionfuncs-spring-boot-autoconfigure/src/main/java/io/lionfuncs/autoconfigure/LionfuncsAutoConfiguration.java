@@ -16,10 +16,12 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Primary;
 
 /**
  * Auto-configuration for the default lionfuncs {@link Executor}
- * ({@code lionfuncs.executor.*}), the lifecycle of every executor, and the
+ * ({@code lionfuncs.executor.*}; always present, and {@code @Primary} over the executors
+ * of named clients), the lifecycle of every executor, and the
  * republishing of request status changes as {@link RequestStatusChangedEvent}s and of
  * pauses as {@link ExecutorPausedEvent}s. A {@link UsageExtractor} bean reads the API
  * tokens calls used, instead of the {@code usage.json-pointers}.
@@ -41,6 +43,7 @@ public final class LionfuncsAutoConfiguration {
 	}
 
 	@Bean
+	@Primary
 	@Qualifier("default")
 	@ConditionalOnMissingBean
 	Executor lionfuncsExecutor(LionfuncsExecutorFactory executorFactory) {

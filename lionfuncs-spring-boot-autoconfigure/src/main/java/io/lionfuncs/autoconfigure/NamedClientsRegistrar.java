@@ -22,7 +22,8 @@ import org.springframework.core.type.AnnotationMetadata;
  * factory bean and injectable with {@code @Qualifier("<name>")}: an {@link Executor}
  * named {@code lionfuncsExecutor.<name>} (this class) and, when the client support is
  * present, an {@link AsyncApiClient} named {@code lionfuncsClient.<name>}
- * ({@link Clients}).
+ * ({@link Clients}). The beans are fallbacks: injection by type alone picks the default
+ * bean (or the application's own), and a named bean only when it is the only candidate.
  *
  * @since 0.1.0
  */
@@ -94,6 +95,7 @@ class NamedClientsRegistrar implements ImportBeanDefinitionRegistrar, Environmen
 		definition.setFactoryMethodName(factoryMethod);
 		definition.getConstructorArgumentValues().addGenericArgumentValue(name);
 		definition.addQualifier(new AutowireCandidateQualifier(Qualifier.class, name));
+		definition.setFallback(true);
 		definition.setDestroyMethodName(AbstractBeanDefinition.INFER_METHOD);
 		registry.registerBeanDefinition(beanName, definition);
 	}
