@@ -24,7 +24,8 @@ import org.springframework.context.annotation.Primary;
  * of named clients), the lifecycle of every executor, and the
  * republishing of request status changes as {@link RequestStatusChangedEvent}s and of
  * pauses as {@link ExecutorPausedEvent}s. A {@link UsageExtractor} bean reads the API
- * tokens calls used, instead of the {@code usage.json-pointers}.
+ * tokens calls used, instead of the {@code usage.json-pointers}. Unknown
+ * {@code lionfuncs.*} properties are reported in a warning at start-up.
  *
  * @since 0.1.0
  */
@@ -33,6 +34,11 @@ import org.springframework.context.annotation.Primary;
 @ConditionalOnBooleanProperty(name = "lionfuncs.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(LionfuncsProperties.class)
 public final class LionfuncsAutoConfiguration {
+
+	@Bean
+	static UnknownPropertiesCheck lionfuncsUnknownPropertiesCheck() {
+		return new UnknownPropertiesCheck();
+	}
 
 	@Bean
 	@ConditionalOnMissingBean

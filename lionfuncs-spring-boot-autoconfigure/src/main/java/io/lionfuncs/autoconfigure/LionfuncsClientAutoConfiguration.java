@@ -19,11 +19,14 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Primary;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
- * Auto-configuration for the default {@link AsyncApiClient} ({@code lionfuncs.client.*}),
- * the {@link LionfuncsClients} registry, and the connection policy and events of every
+ * Auto-configuration for the default {@link AsyncApiClient} ({@code lionfuncs.client.*};
+ * present when {@code lionfuncs.client.base-url} is set, and {@code @Primary} over the
+ * named clients), the {@link LionfuncsClients} registry, and the connection policy and events of every
  * client ({@code lionfuncs.connections.*}).
  *
  * @since 0.1.0
@@ -52,8 +55,10 @@ public final class LionfuncsClientAutoConfiguration {
 	}
 
 	@Bean
+	@Primary
 	@Qualifier("default")
 	@ConditionalOnMissingBean
+	@Conditional(OnDefaultClientCondition.class)
 	AsyncApiClient lionfuncsClient(LionfuncsClientFactory clientFactory) {
 		return clientFactory.createDefault();
 	}

@@ -122,7 +122,23 @@ public class LionfuncsClientFactory {
 		}
 		connections(name, builder);
 		this.customizers.forEach((customizer) -> customizer.customize(name, builder));
-		return builder.build();
+		AsyncApiClient built = builder.build();
+		if (built.getBaseUrl() == null) {
+			// Checked last, so that a wrong value of another key is reported first; a
+			// customizer may have set the URL.
+			built.close();
+			throw missingBaseUrl(name, prefix);
+		}
+		return built;
+	}
+
+	private static InvalidLionfuncsPropertyException missingBaseUrl(String name, String prefix) {
+		String why = AsyncApiClient.DEFAULT_NAME.equals(name)
+				? "the lionfuncs.client.* properties configure a default client, which needs one "
+						+ "(or remove them for no default client)"
+				: "every client under lionfuncs.clients needs one";
+		return new InvalidLionfuncsPropertyException(prefix + ".base-url", null,
+				"the base URL of the API, such as https://api.example.com/v1: " + why);
 	}
 
 	private void connections(String name, AsyncApiClient.Builder builder) {
@@ -210,6 +226,10 @@ public class LionfuncsClientFactory {
 	private static @Nullable String validBaseUrl(@Nullable String baseUrl, String property) {
 		if (baseUrl == null || baseUrl.isBlank()) {
 			return null;
+		}
+		if (!ConfiguredHeaders.unresolvedPlaceholders(baseUrl).isEmpty()) {
+			throw ConfiguredHeaders.unresolvedPlaceholders(property, baseUrl,
+					String.valueOf(Redactor.defaults().url(baseUrl)), "the property");
 		}
 		try {
 			URI uri = new URI(baseUrl);

@@ -44,7 +44,7 @@ class LionfuncsClientAutoConfigurationTests {
 				WebClientAutoConfiguration.class, CircuitBreakerAutoConfiguration.class, RetryAutoConfiguration.class,
 				LionfuncsAutoConfiguration.class, LionfuncsClientAutoConfiguration.class,
 				LionfuncsNamedClientsAutoConfiguration.class))
-		.withPropertyValues("lionfuncs.executor.shutdown-timeout=0s");
+		.withPropertyValues("lionfuncs.executor.shutdown-timeout=0s", "lionfuncs.client.base-url=http://localhost");
 
 	private MockWebServer server;
 
@@ -124,6 +124,7 @@ class LionfuncsClientAutoConfigurationTests {
 			.withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, CodecsAutoConfiguration.class,
 					WebClientAutoConfiguration.class, LionfuncsAutoConfiguration.class,
 					LionfuncsClientAutoConfiguration.class))
+			.withPropertyValues("lionfuncs.client.base-url=http://localhost")
 			.withClassLoader(new FilteredClassLoader("io.github.resilience4j.springboot"))
 			.run((context) -> {
 				assertThat(context).doesNotHaveBean(CircuitBreakerRegistry.class);

@@ -46,7 +46,7 @@ class LionfuncsConnectionsAutoConfigurationTests {
 				WebClientAutoConfiguration.class, CircuitBreakerAutoConfiguration.class, RetryAutoConfiguration.class,
 				LionfuncsAutoConfiguration.class, LionfuncsClientAutoConfiguration.class,
 				LionfuncsNamedClientsAutoConfiguration.class))
-		.withPropertyValues("lionfuncs.executor.shutdown-timeout=0s");
+		.withPropertyValues("lionfuncs.executor.shutdown-timeout=0s", "lionfuncs.client.base-url=http://localhost");
 
 	private MockWebServer server;
 

@@ -56,7 +56,7 @@ class ConnectionsEndpointAndMetersTests {
 				LionfuncsEndpointAutoConfiguration.class, LionfuncsMetricsAutoConfiguration.class))
 		.withUserConfiguration(RecorderConfiguration.class)
 		.withPropertyValues("management.endpoints.web.exposure.include=lionfuncs",
-				"lionfuncs.executor.shutdown-timeout=0s");
+				"lionfuncs.executor.shutdown-timeout=0s", "lionfuncs.client.base-url=http://localhost");
 
 	private MockWebServer server;
 
