@@ -1,6 +1,10 @@
 package io.lionfuncs.autoconfigure;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Supplier;
+
+import io.github.bucket4j.Bucket;
 
 import io.lionfuncs.network.Executor;
 import io.lionfuncs.network.ExecutorSettings;
@@ -9,6 +13,8 @@ import io.lionfuncs.network.budget.BudgetSettings;
 import io.lionfuncs.network.budget.UsageExtractor;
 import io.lionfuncs.network.limit.TokenBucketFactory;
 import org.jspecify.annotations.Nullable;
+
+import org.springframework.util.ClassUtils;
 
 /**
  * Creates the executors described by {@link LionfuncsProperties}: the default one
@@ -24,6 +30,11 @@ public class LionfuncsExecutorFactory {
 
 	static final String REDIS_SUPPORT = "spring-boot-starter-data-redis (with its default Lettuce client) and "
 			+ "com.bucket4j:bucket4j_jdk17-lettuce on the classpath, and Redis configured with spring.data.redis.*";
+
+	private static final String BUCKET4J_LETTUCE = "io.github.bucket4j.redis.lettuce.Bucket4jLettuce";
+
+	private static final List<String> DATA_REDIS_LETTUCE = List.of(
+			"org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory", "io.lettuce.core.RedisClient");
 
 	private final LionfuncsProperties properties;
 
@@ -114,10 +125,31 @@ public class LionfuncsExecutorFactory {
 		}
 		RedisTokenBuckets buckets = this.redisTokenBuckets.get();
 		if (buckets == null) {
-			throw new InvalidLionfuncsPropertyException(prefix + ".store", "redis",
-					"'local', or put " + REDIS_SUPPORT);
+			throw new InvalidLionfuncsPropertyException(prefix + ".store", "redis", redisSupportFix());
 		}
 		return buckets.bucketFactory(rateLimiter, prefix);
+	}
+
+	/**
+	 * What to do when the Redis buckets are not available: name the dependencies the
+	 * class path lacks (the starter brings neither), or else what to configure.
+	 */
+	private static String redisSupportFix() {
+		ClassLoader classLoader = ClassUtils.getDefaultClassLoader();
+		List<String> missing = new ArrayList<>();
+		if (!DATA_REDIS_LETTUCE.stream().allMatch((name) -> ClassUtils.isPresent(name, classLoader))) {
+			missing.add("org.springframework.boot:spring-boot-starter-data-redis");
+		}
+		if (!ClassUtils.isPresent(BUCKET4J_LETTUCE, classLoader)) {
+			String version = Bucket.class.getPackage().getImplementationVersion();
+			missing.add("com.bucket4j:bucket4j_jdk17-lettuce" + ((version != null) ? ":" + version : "")
+					+ " (the version of bucket4j_jdk17-core)");
+		}
+		if (missing.isEmpty()) {
+			return "'local', or put " + REDIS_SUPPORT;
+		}
+		return "'local', or add " + String.join(" and ", missing)
+				+ " to the application's dependencies and configure Redis with spring.data.redis.*";
 	}
 
 	ExecutorSettings settings(String name, LionfuncsProperties.Executor executor, String prefix) {
