@@ -13,9 +13,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
+import ch.qos.logback.classic.Level;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 
@@ -27,9 +33,15 @@ import static org.awaitility.Awaitility.await;
  * port (and stopped by {@link #close()}); otherwise {@link #start()} fails saying how to
  * get one. {@link #stop()} and {@link #restart()} simulate an outage at the same address;
  * {@link #freeze()} and {@link #thaw()} a server that accepts connections but does not
- * answer.
+ * answer. Docker is asked for only when something points at a daemon, and quietly:
+ * Testcontainers logs an ERROR when it finds none. Which server the tests use is logged
+ * once, at INFO.
  */
 public abstract class RedisTestServer implements AutoCloseable {
+
+	private static final Logger logger = LoggerFactory.getLogger(RedisTestServer.class);
+
+	private static final AtomicBoolean reported = new AtomicBoolean();
 
 	static final String HOW_TO_GET_ONE = "These tests need Redis: start Docker (Testcontainers then runs "
 			+ "redis:7-alpine), or put redis-server on the PATH (Debian/Ubuntu: 'apt-get install redis-server', "
@@ -41,7 +53,12 @@ public abstract class RedisTestServer implements AutoCloseable {
 	 * @throws IllegalStateException when neither Docker nor redis-server is available
 	 */
 	public static RedisTestServer start() {
-		return start(dockerAvailable(), onPath("redis-server"));
+		boolean docker = dockerAvailable();
+		RedisTestServer server = start(docker, docker ? null : onPath("redis-server"));
+		if (reported.compareAndSet(false, true)) {
+			logger.info("Redis for tests: {}{}", server.description(), docker ? "" : " (Docker is not available)");
+		}
+		return server;
 	}
 
 	static RedisTestServer start(boolean docker, @Nullable Path redisServer) {
@@ -55,11 +72,65 @@ public abstract class RedisTestServer implements AutoCloseable {
 	}
 
 	private static boolean dockerAvailable() {
-		try {
-			return DockerClientFactory.instance().isDockerAvailable();
-		}
-		catch (RuntimeException | LinkageError ex) {
+		Path home = Path.of(System.getProperty("user.home"));
+		if (!dockerMayBeConfigured(System.getenv(), defaultSockets(home), home.resolve(".testcontainers.properties"))) {
 			return false;
+		}
+		return quietly(() -> {
+			try {
+				return DockerClientFactory.instance().isDockerAvailable();
+			}
+			catch (RuntimeException | LinkageError ex) {
+				return false;
+			}
+		});
+	}
+
+	/**
+	 * Whether anything points at a Docker daemon: an environment variable, a socket where
+	 * Docker, Docker Desktop, Colima or Rancher Desktop put theirs, or a Testcontainers
+	 * configuration naming a host.
+	 */
+	static boolean dockerMayBeConfigured(Map<String, String> environment, List<Path> sockets,
+			Path testcontainersProperties) {
+		if (environment.containsKey("DOCKER_HOST") || environment.containsKey("TESTCONTAINERS_DOCKER_SOCKET_OVERRIDE")
+				|| environment.containsKey("TESTCONTAINERS_HOST_OVERRIDE")) {
+			return true;
+		}
+		if (sockets.stream().anyMatch(Files::exists)) {
+			return true;
+		}
+		try {
+			return Files.isRegularFile(testcontainersProperties)
+					&& Files.readString(testcontainersProperties).contains("docker.host");
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+	private static List<Path> defaultSockets(Path home) {
+		String runtime = System.getenv("XDG_RUNTIME_DIR");
+		return List.of(Path.of("/var/run/docker.sock"), home.resolve(".docker/run/docker.sock"),
+				home.resolve(".docker/desktop/docker.sock"), home.resolve(".colima/default/docker.sock"),
+				home.resolve(".colima/docker.sock"), home.resolve(".rd/docker.sock"),
+				(runtime != null) ? Path.of(runtime, "docker.sock") : Path.of("/run/docker.sock"));
+	}
+
+	/**
+	 * Runs a probe with the Testcontainers loggers off.
+	 */
+	private static boolean quietly(BooleanSupplier probe) {
+		if (!(LoggerFactory.getLogger("org.testcontainers") instanceof ch.qos.logback.classic.Logger testcontainers)) {
+			return probe.getAsBoolean();
+		}
+		Level level = testcontainers.getLevel();
+		testcontainers.setLevel(Level.OFF);
+		try {
+			return probe.getAsBoolean();
+		}
+		finally {
+			testcontainers.setLevel(level);
 		}
 	}
 
