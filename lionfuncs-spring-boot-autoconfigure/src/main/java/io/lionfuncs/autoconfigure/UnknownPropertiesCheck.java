@@ -119,9 +119,9 @@ class UnknownPropertiesCheck implements BeanFactoryPostProcessor, EnvironmentAwa
 		if (origin != null) {
 			description.append(" (origin: ").append(origin).append(')');
 		}
-		return description
-			.append((closest != null) ? ": did you mean '" + closest + "'?" : ": no lionfuncs property has a similar name")
-			.toString();
+		String suggestion = (closest != null) ? ": did you mean '" + closest + "'?"
+				: ": no lionfuncs property has a similar name";
+		return description.append(suggestion).toString();
 	}
 
 	private static Map<ConfigurationPropertyName, @Nullable Origin> configured(ConfigurableEnvironment environment) {
@@ -239,13 +239,15 @@ class UnknownPropertiesCheck implements BeanFactoryPostProcessor, EnvironmentAwa
 			for (Object property : list) {
 				if (property instanceof Map<?, ?> map && map.get("name") instanceof String name
 						&& name.startsWith("lionfuncs.")) {
+					// named clients are checked against the client and executor keys instead
+					if (name.equals(CLIENTS.substring(0, CLIENTS.length() - 1))) {
+						continue;
+					}
 					String uniform = uniform(name);
 					if (String.valueOf(map.get("type")).startsWith("java.util.Map")) {
 						this.mapKeys.add(uniform);
 					}
-					if (!name.equals("lionfuncs.clients")) {
-						this.keys.put(name, uniform);
-					}
+					this.keys.put(name, uniform);
 				}
 			}
 		}
@@ -255,7 +257,7 @@ class UnknownPropertiesCheck implements BeanFactoryPostProcessor, EnvironmentAwa
 				return true;
 			}
 			for (String mapKey : this.mapKeys) {
-				if (uniform.startsWith(mapKey + ".") && !mapKey.equals(uniform("lionfuncs.clients"))) {
+				if (uniform.startsWith(mapKey + ".")) {
 					return true;
 				}
 			}

@@ -124,7 +124,8 @@ class ConfigurationMistakesTests {
 	@Test
 	void anInvalidValueOfAClientWithoutABaseUrlIsReportedFirst() {
 		this.contextRunner.withPropertyValues("lionfuncs.client.timeout=0s")
-			.run((context) -> assertThat(analysis(context).getAction()).startsWith(ACTION + "'lionfuncs.client.timeout'"));
+			.run((context) -> assertThat(analysis(context).getAction())
+				.startsWith(ACTION + "'lionfuncs.client.timeout'"));
 	}
 
 	@Test
@@ -190,8 +191,8 @@ class ConfigurationMistakesTests {
 					ACTION + "'lionfuncs.executor.queue-full-policy' to one of REJECT, WAIT (in any case, '-' for "
 							+ "'_')."));
 		this.contextRunner.withPropertyValues("lionfuncs.events.handler-statuses=completed,done")
-			.run((context) -> assertThat(analysis(context).getAction()).contains(
-					"'lionfuncs.events.handler-statuses", "PENDING, QUEUED, PROCESSING, CALLING, COMPLETED, FAILED, CANCELLED"));
+			.run((context) -> assertThat(analysis(context).getAction()).contains("'lionfuncs.events.handler-statuses",
+					"PENDING, QUEUED, PROCESSING, CALLING, COMPLETED, FAILED, CANCELLED"));
 	}
 
 	@Test
@@ -271,7 +272,8 @@ class ConfigurationMistakesTests {
 	}
 
 	private static java.util.List<String> warnings(CapturedOutput output) {
-		Matcher matcher = Pattern.compile("WARN.*UnknownPropertiesCheck\\s*(?:--|:) (Ignoring .*)").matcher(output.getOut());
+		Matcher matcher = Pattern.compile("WARN.*UnknownPropertiesCheck\\s*(?:--|:) (Ignoring .*)")
+			.matcher(output.getOut());
 		java.util.List<String> warnings = new java.util.ArrayList<>();
 		while (matcher.find()) {
 			warnings.add(matcher.group(1));

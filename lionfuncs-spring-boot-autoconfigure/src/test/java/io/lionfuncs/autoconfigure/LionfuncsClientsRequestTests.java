@@ -102,7 +102,8 @@ class LionfuncsClientsRequestTests {
 		this.contextRunner.run((context) -> {
 			StepVerifier.create(context.getBean(LionfuncsClients.class).request("llm", chat()))
 				.expectErrorSatisfies((ex) -> assertThat(ex).isInstanceOf(ServerException.class)
-					.hasMessage("POST " + this.server.url("/v1") + "/chat/completions failed with 500 Internal Server Error"))
+					.hasMessage("POST " + this.server.url("/v1")
+							+ "/chat/completions failed with 500 Internal Server Error"))
 				.verify(WAIT);
 			NetworkRequestEvent event = context.getBean(StatusRecorder.class).terminal.get(0);
 			assertThat(event.getStatus()).isEqualTo(RequestStatus.FAILED);

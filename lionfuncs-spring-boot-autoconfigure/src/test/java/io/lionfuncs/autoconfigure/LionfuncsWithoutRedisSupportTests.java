@@ -77,8 +77,8 @@ class LionfuncsWithoutRedisSupportTests {
 			.withPropertyValues("lionfuncs.executor.rate-limiter.store=redis")
 			.run((context) -> {
 				FailureAnalysis analysis = analysis(context.getStartupFailure());
-				assertThat(analysis.getDescription())
-					.isEqualTo("Invalid value 'redis' for configuration property 'lionfuncs.executor.rate-limiter.store'.");
+				assertThat(analysis.getDescription()).isEqualTo(
+						"Invalid value 'redis' for configuration property 'lionfuncs.executor.rate-limiter.store'.");
 				assertThat(analysis.getAction()).isEqualTo("Update your application's configuration: set "
 						+ "'lionfuncs.executor.rate-limiter.store' to 'local', or add "
 						+ "com.bucket4j:bucket4j_jdk17-lettuce:8.19.0 (the version of bucket4j_jdk17-core) to the "

@@ -93,6 +93,10 @@ class BadConfigurationTests {
 		all.add(invalid("lionfuncs.executor.recent-capacity", "-1", "0 or more"));
 		all.add(invalid("lionfuncs.executor.queue-full-policy", "drop", "REJECT"));
 		all.add(invalid("lionfuncs.executor.rate-limiter.store", "redis", "'local'"));
+		// values that do not convert
+		all.add(invalid("lionfuncs.executor.submit-timeout", "5parsecs", "a duration such as 500ms, 5s"));
+		all.add(invalid("lionfuncs.executor.api-tokens-rate", "lots", "a number such as 10"));
+		all.add(invalid("lionfuncs.clients.openai.executor.num-workers", "some", "a whole number such as 10"));
 		// clients
 		all.add(invalid("lionfuncs.client.base-url", "ftp://files.example.com", "http:// or https://"));
 		all.add(invalid("lionfuncs.client.timeout", "0s", "PT0S", "positive"));
@@ -115,6 +119,13 @@ class BadConfigurationTests {
 				"lionfuncs.clients.openai.executor.concurrency-limit", "0", "at least 1"));
 		all.add(invalid(new String[] { "lionfuncs.clients.default.base-url=https://api.example.com" },
 				"lionfuncs.clients.default", "default", "another name"));
+		all.add(invalid(new String[] { "lionfuncs.client.base-url=https://api.example.com",
+				"lionfuncs.client.headers.Authorization=Bearer s3cr3t-${ACME_KEY_SUFFIX}" },
+				"lionfuncs.client.headers.Authorization", "…${ACME_KEY_SUFFIX}", "nothing defines ACME_KEY_SUFFIX"));
+		all.add(invalid(new String[] { "lionfuncs.client.timeout=3s" }, "lionfuncs.client.base-url", "null",
+				"configure a default client, which needs one"));
+		all.add(invalid(new String[] { "lionfuncs.clients.openai.executor.requests-rate=3" },
+				"lionfuncs.clients.openai.base-url", "null", "every client under lionfuncs.clients needs one"));
 		// events
 		all.add(invalid(new String[] { "lionfuncs.events.file.enabled=true" }, "lionfuncs.events.file.directory",
 				"null", "the directory"));

@@ -58,7 +58,8 @@ class ReadmeQuickStartTests {
 
 	@Test
 	void yamlBlockIsTheApplicationYml() throws IOException {
-		assertThat(blocks("yaml")).containsExactly(Files.readString(MODULE.resolve("src/test/resources/application.yml")));
+		Path applicationYml = MODULE.resolve("src/test/resources/application.yml");
+		assertThat(blocks("yaml")).containsExactly(Files.readString(applicationYml));
 	}
 
 	@Test
