@@ -17,6 +17,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Primary;
+import org.springframework.core.env.Environment;
 
 /**
  * Auto-configuration for the default lionfuncs {@link Executor}
@@ -36,8 +37,8 @@ import org.springframework.context.annotation.Primary;
 public final class LionfuncsAutoConfiguration {
 
 	@Bean
-	static UnknownPropertiesCheck lionfuncsUnknownPropertiesCheck() {
-		return new UnknownPropertiesCheck();
+	UnknownPropertiesCheck lionfuncsUnknownPropertiesCheck(Environment environment) {
+		return new UnknownPropertiesCheck(environment);
 	}
 
 	@Bean

@@ -11,18 +11,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
-import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.beans.factory.BeanClassLoaderAware;
+import org.springframework.boot.context.properties.ConfigurationPropertiesBindHandlerAdvisor;
 import org.springframework.boot.context.properties.bind.AbstractBindHandler;
 import org.springframework.boot.context.properties.bind.BindContext;
+import org.springframework.boot.context.properties.bind.BindHandler;
 import org.springframework.boot.context.properties.bind.Bindable;
-import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.boot.context.properties.bind.handler.IgnoreErrorsBindHandler;
 import org.springframework.boot.context.properties.source.ConfigurationProperty;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName.Form;
@@ -31,22 +31,23 @@ import org.springframework.boot.context.properties.source.ConfigurationPropertyS
 import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
 import org.springframework.boot.json.JsonParserFactory;
 import org.springframework.boot.origin.Origin;
-import org.springframework.context.EnvironmentAware;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.Environment;
 import org.springframework.util.ClassUtils;
 
 /**
- * Warns once at start-up, before any bean is created, about the properties under
- * {@code lionfuncs.} that nothing reads, such as {@code lionfuncs.executor.request-rate}
- * for {@code requests-rate}: Spring Boot ignores them silently. A property is known when
- * binding {@link LionfuncsProperties} reads it or when the configuration metadata on the
+ * Warns once at start-up about the properties under {@code lionfuncs.} that nothing
+ * reads, such as {@code lionfuncs.executor.request-rate} for {@code requests-rate}: Spring
+ * Boot ignores them silently. Applied to the binding of {@link LionfuncsProperties}, it
+ * notes the names that binding reads and, when the binding ends, compares them with the
+ * {@code lionfuncs.*} names of the environment, so that it costs no binding of its own.
+ * A name the binding did not read is known still when the configuration metadata on the
  * class path documents it; the warning names the closest documented key (by edit
  * distance, ignoring case and dashes, so environment variables compare as well).
  *
  * @since 0.1.0
  */
-class UnknownPropertiesCheck implements BeanFactoryPostProcessor, EnvironmentAware {
+class UnknownPropertiesCheck implements ConfigurationPropertiesBindHandlerAdvisor, BeanClassLoaderAware {
 
 	private static final Logger logger = LoggerFactory.getLogger(UnknownPropertiesCheck.class);
 
@@ -61,19 +62,51 @@ class UnknownPropertiesCheck implements BeanFactoryPostProcessor, EnvironmentAwa
 	private static final List<String> METADATA = List.of("META-INF/spring-configuration-metadata.json",
 			"META-INF/additional-spring-configuration-metadata.json");
 
-	private @Nullable Environment environment;
+	private final Environment environment;
 
-	@Override
-	public void setEnvironment(Environment environment) {
+	private final AtomicBoolean checked = new AtomicBoolean();
+
+	private @Nullable ClassLoader classLoader = ClassUtils.getDefaultClassLoader();
+
+	UnknownPropertiesCheck(Environment environment) {
 		this.environment = environment;
 	}
 
 	@Override
-	public void postProcessBeanFactory(ConfigurableListableBeanFactory beanFactory) {
+	public void setBeanClassLoader(ClassLoader classLoader) {
+		this.classLoader = classLoader;
+	}
+
+	@Override
+	public BindHandler apply(BindHandler bindHandler) {
+		return new AbstractBindHandler(bindHandler) {
+
+			private final Set<String> bound = new HashSet<>();
+
+			@Override
+			public @Nullable Object onSuccess(ConfigurationPropertyName name, Bindable<?> target, BindContext context,
+					Object result) {
+				if (LIONFUNCS.isAncestorOf(name)) {
+					this.bound.add(uniform(name));
+				}
+				return super.onSuccess(name, target, context, result);
+			}
+
+			@Override
+			public void onFinish(ConfigurationPropertyName name, Bindable<?> target, BindContext context,
+					@Nullable Object result) throws Exception {
+				super.onFinish(name, target, context, result);
+				if (LIONFUNCS.equals(name) && UnknownPropertiesCheck.this.checked.compareAndSet(false, true)) {
+					warnAboutUnread(this.bound);
+				}
+			}
+
+		};
+	}
+
+	private void warnAboutUnread(Set<String> bound) {
 		if (this.environment instanceof ConfigurableEnvironment configurable) {
-			ClassLoader classLoader = beanFactory.getBeanClassLoader();
-			String warning = warning(configurable,
-					(classLoader != null) ? classLoader : ClassUtils.getDefaultClassLoader());
+			String warning = warning(configurable, bound, this.classLoader);
 			if (warning != null) {
 				logger.warn(warning);
 			}
@@ -81,17 +114,16 @@ class UnknownPropertiesCheck implements BeanFactoryPostProcessor, EnvironmentAwa
 	}
 
 	/**
-	 * The warning about the unknown {@code lionfuncs.*} properties of an environment.
+	 * The warning about the {@code lionfuncs.*} properties of an environment that are
+	 * neither read nor documented.
 	 * @param environment the environment
+	 * @param bound the names binding read, in uniform form
 	 * @param classLoader where to find the configuration metadata
 	 * @return the warning, or {@code null} when every property is known
 	 */
-	static @Nullable String warning(ConfigurableEnvironment environment, @Nullable ClassLoader classLoader) {
+	static @Nullable String warning(ConfigurableEnvironment environment, Set<String> bound,
+			@Nullable ClassLoader classLoader) {
 		Map<ConfigurationPropertyName, @Nullable Origin> configured = configured(environment);
-		if (configured.isEmpty()) {
-			return null;
-		}
-		Set<String> bound = bound(environment);
 		List<ConfigurationPropertyName> unread = configured.keySet()
 			.stream()
 			.filter((name) -> !bound.contains(uniform(name)))
@@ -137,26 +169,6 @@ class UnknownPropertiesCheck implements BeanFactoryPostProcessor, EnvironmentAwa
 			}
 		}
 		return configured;
-	}
-
-	/**
-	 * The names that binding the properties reads, whatever their values.
-	 */
-	private static Set<String> bound(ConfigurableEnvironment environment) {
-		Set<String> bound = new HashSet<>();
-		Binder.get(environment)
-			.bind("lionfuncs", Bindable.ofInstance(new LionfuncsProperties()),
-					new AbstractBindHandler(new IgnoreErrorsBindHandler()) {
-
-						@Override
-						public @Nullable Object onSuccess(ConfigurationPropertyName name, Bindable<?> target,
-								BindContext context, Object result) {
-							bound.add(uniform(name));
-							return super.onSuccess(name, target, context, result);
-						}
-
-					});
-		return bound;
 	}
 
 	/**
