@@ -22,9 +22,9 @@ import org.springframework.core.env.Environment;
 /**
  * Auto-configuration for the default lionfuncs {@link Executor}
  * ({@code lionfuncs.executor.*}; always present, and {@code @Primary} over the executors
- * of named clients), the lifecycle of every executor, and the
- * republishing of request status changes as {@link RequestStatusChangedEvent}s and of
- * pauses as {@link ExecutorPausedEvent}s. A {@link UsageExtractor} bean reads the API
+ * of named clients), the lifecycle of every executor, and the republishing of request
+ * status changes as {@link RequestStatusChangedEvent}s and of pauses as
+ * {@link ExecutorPausedEvent}s. A {@link UsageExtractor} bean reads the API
  * tokens calls used, instead of the {@code usage.json-pointers}. Unknown
  * {@code lionfuncs.*} properties are reported in a warning at start-up.
  *

@@ -26,8 +26,8 @@ import org.springframework.web.reactive.function.client.WebClient;
 /**
  * Auto-configuration for the default {@link AsyncApiClient} ({@code lionfuncs.client.*};
  * present when {@code lionfuncs.client.base-url} is set, and {@code @Primary} over the
- * named clients), the {@link LionfuncsClients} registry, and the connection policy and events of every
- * client ({@code lionfuncs.connections.*}).
+ * named clients), the {@link LionfuncsClients} registry, and the connection policy and
+ * events of every client ({@code lionfuncs.connections.*}).
  *
  * @since 0.1.0
  */
