@@ -37,6 +37,7 @@ import org.springframework.core.env.Environment;
 public final class LionfuncsAutoConfiguration {
 
 	@Bean
+	@ConditionalOnMissingBean
 	UnknownPropertiesCheck lionfuncsUnknownPropertiesCheck(Environment environment) {
 		return new UnknownPropertiesCheck(environment);
 	}
