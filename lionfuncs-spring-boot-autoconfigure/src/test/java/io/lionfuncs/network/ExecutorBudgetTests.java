@@ -15,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import io.lionfuncs.network.budget.BudgetSettings;
 import io.lionfuncs.network.budget.BudgetStats;
 import io.lionfuncs.network.budget.ExecutorPause;
-import io.lionfuncs.network.budget.ResponseObserver;
 import io.lionfuncs.network.limit.BucketSettings;
 import org.jspecify.annotations.Nullable;
 import io.lionfuncs.testsupport.SlidingWindows;
