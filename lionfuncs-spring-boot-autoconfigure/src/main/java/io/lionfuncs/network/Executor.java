@@ -287,6 +287,7 @@ public final class Executor implements AutoCloseable {
 	 * {@link TaskRejectedException#getReason() reason} says why ({@code TIMED_OUT} after
 	 * {@code maxWait}, {@code QUEUE_FULL}, {@code NOT_RUNNING}, {@code TOO_LARGE},
 	 * {@code CANCELLED}), and the event has ended {@code CANCELLED} or {@code FAILED}
+	 * @throws IllegalStateException when called on a non-blocking thread
 	 */
 	public Lease acquireLease(TaskRequest request, Duration maxWait) {
 		return LeaseForms.await(this.admission, this.name, request, maxWait);

@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The forms a lease is taken in besides the future of {@link Admission#lease}: a
@@ -48,6 +49,11 @@ final class LeaseForms {
 	 * Waits on this thread for a lease, at most {@code maxWait} in all.
 	 */
 	static Lease await(Admission admission, String executorName, TaskRequest request, Duration maxWait) {
+		if (Schedulers.isInNonBlockingThread()) {
+			throw new IllegalStateException("Waiting for a lease of executor '" + executorName
+					+ "' would block non-blocking thread " + Thread.currentThread().getName()
+					+ "; use lease(...) or leaseAsync(...) from reactive code");
+		}
 		CompletableFuture<Lease> granted = admission.lease(request, maxWait);
 		try {
 			// The executor's timer ends the wait; the bound here is only a safety net.

@@ -263,18 +263,16 @@ abstract class RequestLifecycle {
 	// ---------------------------------------------------------------- awaiting
 
 	/**
-	 * A new future completing with the event once it is terminal.
+	 * A new future completing with the event once it is terminal and the executor's
+	 * bookkeeping and listeners are done with it.
 	 */
 	final CompletableFuture<NetworkRequestEvent> completion() {
 		CompletableFuture<NetworkRequestEvent> future = new CompletableFuture<>();
-		if (this.status.isTerminal()) {
-			// Final already: a listener awaiting it from its terminal callback must not wait.
-			future.complete(this.event);
-			return future;
-		}
 		for (;;) {
 			Object current = this.waiters;
-			if (current == ANNOUNCED) {
+			// Completed only once the listeners were told, but at once for a listener
+			// awaiting it from its own terminal callback (told under this monitor).
+			if (current == ANNOUNCED || (this.status.isTerminal() && Thread.holdsLock(this))) {
 				future.complete(this.event);
 				return future;
 			}

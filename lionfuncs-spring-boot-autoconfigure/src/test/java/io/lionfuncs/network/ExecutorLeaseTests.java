@@ -333,6 +333,19 @@ class ExecutorLeaseTests {
 	}
 
 	@Test
+	void theBlockingFormRefusesToBlockANonBlockingThread() {
+		Executor executor = start(settings());
+
+		Mono<Lease> blocking = Mono.fromCallable(() -> executor.acquireLease(lease(0), Duration.ofSeconds(1)))
+			.subscribeOn(Schedulers.parallel());
+
+		assertThatExceptionOfType(IllegalStateException.class).isThrownBy(() -> blocking.block(AWAIT))
+			.withMessageContaining("non-blocking thread")
+			.withMessageContaining("leaseAsync");
+		assertThat(executor.stats().queueDepth() + executor.stats().concurrencyInUse()).as("nothing taken").isZero();
+	}
+
+	@Test
 	void aRequestWithACallIsNoLeaseRequestAndALeaseRequestNoTask() {
 		Executor executor = start(settings());
 		TaskRequest task = TaskRequest.ofStage(CompletableFuture::new).build();
