@@ -354,6 +354,17 @@ final class BudgetGate {
 		return trueUsed;
 	}
 
+	/**
+	 * Counts a final 429 while every budget feature is off, as the statistics always do.
+	 */
+	void countIfRateLimited(@Nullable CallResult result, @Nullable Throwable error) {
+		Integer statusCode = (result != null) ? Integer.valueOf(result.statusCode())
+				: (unwrap(error) instanceof ResponseDetails response) ? response.statusCode() : null;
+		if (statusCode != null && statusCode == HttpStatus.TOO_MANY_REQUESTS.value()) {
+			this.rateLimitedResponses.increment();
+		}
+	}
+
 	private @Nullable Long trueUp(long estimate, boolean reserved, @Nullable CallResult result,
 			@Nullable Integer statusCode, @Nullable Long reportedUsed) {
 		if (this.usageExtractor == null) {

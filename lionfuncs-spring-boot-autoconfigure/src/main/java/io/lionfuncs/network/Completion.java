@@ -88,6 +88,9 @@ final class Completion implements TaskEnds {
 			// status shows, so that whoever sees it also sees apiTokensUsed and the pause.
 			trueUp(task, result, error, apiTokensUsed);
 		}
+		else {
+			this.budget.countIfRateLimited(result, error);
+		}
 		RequestStatus previous;
 		try {
 			previous = (error != null) ? task.finishFailed(error) : task.finishCompleted(Objects.requireNonNull(result));

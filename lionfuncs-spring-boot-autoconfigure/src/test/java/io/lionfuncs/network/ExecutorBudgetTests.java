@@ -285,6 +285,32 @@ class ExecutorBudgetTests {
 	}
 
 	@Test
+	void noBudgetWorkOnACallWhenNoBudgetFeatureIsOn() {
+		List<CallResult> read = new ArrayList<>();
+		Executor executor = this.time.executor(tokenBudget(10).budget(BudgetSettings.disabled()).build())
+			.usageExtractor((result) -> {
+				read.add(result);
+				return 1L;
+			})
+			.build();
+		executor.start();
+
+		List<NetworkRequestEvent> events = submitMany(executor, 3, ACTUAL, Duration.ZERO);
+		NetworkRequestEvent limited = executor.submitTask(
+				call(new CallResult(429, Map.of("Retry-After", "30"), usageBody(ACTUAL)), Duration.ZERO).build());
+		this.time.advance(Duration.ofMillis(1));
+
+		assertThat(events).allSatisfy((event) -> assertThat(event.getApiTokensUsed()).isNull());
+		assertThat(read).as("no usage read").isEmpty();
+		BudgetStats stats = executor.budgetStats();
+		assertThat(stats.callsWithUsage() + stats.callsWithoutUsage() + stats.providerAdjustments() + stats.pauses())
+			.isZero();
+		assertThat(stats.rateLimitedResponses()).as("a final 429 is still counted").isEqualTo(1);
+		assertThat(limited.getResponseStatusCode()).isEqualTo(429);
+		executor.stop(false);
+	}
+
+	@Test
 	void usageExtractorReplacesTheJsonPointers() {
 		Executor executor = this.time.executor(tokenBudget(10).build())
 			.usageExtractor((result) -> Long.valueOf(result.headers().get("x-usage")))
