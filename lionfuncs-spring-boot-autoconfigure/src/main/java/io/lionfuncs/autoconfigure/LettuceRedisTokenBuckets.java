@@ -1,8 +1,8 @@
 package io.lionfuncs.autoconfigure;
 
-import io.lionfuncs.network.limit.RedisBucketOptions;
-import io.lionfuncs.network.limit.RedisBucketStore;
-import io.lionfuncs.network.limit.RedisConnector;
+import io.lionfuncs.network.limit.redis.RedisBucketOptions;
+import io.lionfuncs.network.limit.redis.RedisBucketStore;
+import io.lionfuncs.network.limit.redis.RedisConnector;
 import io.lionfuncs.network.limit.TokenBucketFactory;
 import org.jspecify.annotations.Nullable;
 

@@ -4,7 +4,7 @@ import io.github.bucket4j.Bucket;
 import io.lionfuncs.network.Executor;
 import io.lionfuncs.network.RequestStatusListener;
 import io.lionfuncs.network.budget.ExecutorPauseListener;
-import io.lionfuncs.network.budget.UsageExtractor;
+import io.lionfuncs.network.UsageExtractor;
 import reactor.core.publisher.Mono;
 
 import org.springframework.beans.factory.ObjectProvider;

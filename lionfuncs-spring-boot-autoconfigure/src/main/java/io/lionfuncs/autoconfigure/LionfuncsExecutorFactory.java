@@ -8,9 +8,9 @@ import io.github.bucket4j.Bucket;
 
 import io.lionfuncs.network.Executor;
 import io.lionfuncs.network.ExecutorSettings;
-import io.lionfuncs.network.InvalidExecutorSettingException;
+import io.lionfuncs.network.budget.InvalidExecutorSettingException;
 import io.lionfuncs.network.budget.BudgetSettings;
-import io.lionfuncs.network.budget.UsageExtractor;
+import io.lionfuncs.network.UsageExtractor;
 import io.lionfuncs.network.limit.TokenBucketFactory;
 import org.jspecify.annotations.Nullable;
 

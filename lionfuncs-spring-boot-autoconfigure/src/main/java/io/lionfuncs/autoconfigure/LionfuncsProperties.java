@@ -13,7 +13,7 @@ import io.lionfuncs.network.QueueFullPolicy;
 import io.lionfuncs.network.Redactor;
 import io.lionfuncs.network.RequestStatus;
 import io.lionfuncs.network.budget.BudgetSettings;
-import io.lionfuncs.network.limit.RedisFailurePolicy;
+import io.lionfuncs.network.limit.redis.RedisFailurePolicy;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;

@@ -1,9 +1,7 @@
 package io.lionfuncs.network;
 
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
-import io.lionfuncs.network.budget.ResponseObserver;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
@@ -12,19 +10,17 @@ import reactor.core.publisher.Operators;
 import reactor.util.context.Context;
 
 /**
- * Subscribes to a reactive call for the {@link Executor}: hands its one result (or
- * error, or emptiness) back, and cancels the call when the request is cancelled. When
- * the executor's budget reads responses, the call's context offers this subscriber as a
+ * Subscribes to a reactive call for its task: hands its one result (or error, or
+ * emptiness) to the task, and cancels the call when the request is cancelled. When the
+ * executor's budget reads responses, the call's context offers the task as its
  * {@link ResponseObserver}, so that each attempt of a retrying client is reported as it
  * arrives.
  */
-final class CallSubscriber implements CoreSubscriber<CallResult>, Disposable, ResponseObserver {
+final class CallSubscriber implements CoreSubscriber<CallResult>, Disposable {
 
 	@SuppressWarnings("rawtypes")
 	private static final AtomicReferenceFieldUpdater<CallSubscriber, Subscription> SUBSCRIPTION = AtomicReferenceFieldUpdater
 		.newUpdater(CallSubscriber.class, Subscription.class, "subscription");
-
-	private final Executor executor;
 
 	private final ExecutorTask task;
 
@@ -32,26 +28,16 @@ final class CallSubscriber implements CoreSubscriber<CallResult>, Disposable, Re
 
 	private volatile @Nullable Subscription subscription;
 
-	private volatile boolean responsesObserved;
-
 	private boolean done;
 
-	CallSubscriber(Executor executor, ExecutorTask task) {
-		this.executor = executor;
+	CallSubscriber(ExecutorTask task, boolean observesResponses) {
 		this.task = task;
-		this.context = executor.budget().observesResponses() ? Context.of(ResponseObserver.CONTEXT_KEY, this)
-				: Context.empty();
+		this.context = observesResponses ? Context.of(ResponseObserver.CONTEXT_KEY, task) : Context.empty();
 	}
 
 	@Override
 	public Context currentContext() {
 		return this.context;
-	}
-
-	@Override
-	public void onResponse(int statusCode, Map<String, String> headers) {
-		this.responsesObserved = true;
-		this.executor.budget().onResponse(statusCode, headers);
 	}
 
 	@Override
@@ -67,7 +53,7 @@ final class CallSubscriber implements CoreSubscriber<CallResult>, Disposable, Re
 			return;
 		}
 		this.done = true;
-		this.executor.complete(this.task, result, null, this.responsesObserved);
+		this.task.accept(result, null);
 	}
 
 	@Override
@@ -76,7 +62,7 @@ final class CallSubscriber implements CoreSubscriber<CallResult>, Disposable, Re
 			return;
 		}
 		this.done = true;
-		this.executor.complete(this.task, null, error, this.responsesObserved);
+		this.task.accept(null, error);
 	}
 
 	@Override
@@ -85,7 +71,7 @@ final class CallSubscriber implements CoreSubscriber<CallResult>, Disposable, Re
 			return;
 		}
 		this.done = true;
-		this.executor.complete(this.task, null, null);
+		this.task.accept(null, null);
 	}
 
 	@Override

@@ -5,45 +5,211 @@ import java.util.List;
 import java.util.Objects;
 
 import io.lionfuncs.network.budget.BudgetSettings;
+import io.lionfuncs.network.budget.InvalidExecutorSettingException;
 import io.lionfuncs.network.limit.BucketSettings;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The settings of an {@link Executor}, with the seed's defaults. Build with
  * {@link #builder()}; {@link Builder#build()} validates every value and names the
- * setting at fault.
- *
- * @param name the executor's name, used in thread names, meters and Redis keys
- * @param queueCapacity tasks that may wait in the queue
- * @param concurrencyLimit calls in flight at once
- * @param requestsRate request tokens added per {@code requestsPeriod}
- * @param requestsPeriod the request bucket's refill period
- * @param requestsBucketCapacity the request bucket's burst size
- * @param apiTokensRate API tokens added per {@code apiTokensPeriod}; {@code null}
- * disables the API-token bucket
- * @param apiTokensPeriod the API-token bucket's refill period
- * @param apiTokensBucketCapacity the API-token bucket's burst size; {@code null} when
- * the bucket is disabled
- * @param numWorkers dispatcher loops moving tasks from the queue to their call
- * @param queueFullPolicy what a submission does when the queue is full
- * @param submitTimeout how long a submission waits for room under
- * {@link QueueFullPolicy#WAIT}
- * @param shutdownTimeout how long a graceful stop drains before cancelling the rest
- * @param recentCapacity finished requests kept for lookup
- * @param maxLogEntries log entries kept per request
- * @param redactHeaders header names redacted in addition to
- * {@link Redactor#DEFAULT_HEADERS}
- * @param budget how usage true-up, provider rate-limit headers and pauses on 429 keep
- * the buckets in line with the provider
+ * setting at fault. Immutable; {@link #toBuilder()} starts a changed copy.
  */
-public record ExecutorSettings(String name, int queueCapacity, int concurrencyLimit, double requestsRate,
-		Duration requestsPeriod, long requestsBucketCapacity, @Nullable Double apiTokensRate, Duration apiTokensPeriod,
-		@Nullable Long apiTokensBucketCapacity, int numWorkers, QueueFullPolicy queueFullPolicy, Duration submitTimeout,
-		Duration shutdownTimeout, int recentCapacity, int maxLogEntries, List<String> redactHeaders,
-		BudgetSettings budget) {
+public final class ExecutorSettings {
 
 	/** The name of the executor configured under {@code lionfuncs.executor}. */
 	public static final String DEFAULT_NAME = "default";
+
+	private final String name;
+
+	private final int queueCapacity;
+
+	private final int concurrencyLimit;
+
+	private final double requestsRate;
+
+	private final Duration requestsPeriod;
+
+	private final long requestsBucketCapacity;
+
+	private final @Nullable Double apiTokensRate;
+
+	private final Duration apiTokensPeriod;
+
+	private final @Nullable Long apiTokensBucketCapacity;
+
+	private final int numWorkers;
+
+	private final QueueFullPolicy queueFullPolicy;
+
+	private final Duration submitTimeout;
+
+	private final Duration shutdownTimeout;
+
+	private final int recentCapacity;
+
+	private final int maxLogEntries;
+
+	private final List<String> redactHeaders;
+
+	private final BudgetSettings budget;
+
+	private ExecutorSettings(Builder builder, long requestsBucketCapacity, @Nullable Long apiTokensBucketCapacity) {
+		this.name = builder.name;
+		this.queueCapacity = builder.queueCapacity;
+		this.concurrencyLimit = builder.concurrencyLimit;
+		this.requestsRate = builder.requestsRate;
+		this.requestsPeriod = builder.requestsPeriod;
+		this.requestsBucketCapacity = requestsBucketCapacity;
+		this.apiTokensRate = builder.apiTokensRate;
+		this.apiTokensPeriod = builder.apiTokensPeriod;
+		this.apiTokensBucketCapacity = apiTokensBucketCapacity;
+		this.numWorkers = builder.numWorkers;
+		this.queueFullPolicy = builder.queueFullPolicy;
+		this.submitTimeout = builder.submitTimeout;
+		this.shutdownTimeout = builder.shutdownTimeout;
+		this.recentCapacity = builder.recentCapacity;
+		this.maxLogEntries = builder.maxLogEntries;
+		this.redactHeaders = builder.redactHeaders;
+		this.budget = builder.budget;
+	}
+
+	/**
+	 * The executor's name, used in thread names, meters and Redis keys.
+	 * @return the setting
+	 */
+	public String name() {
+		return this.name;
+	}
+
+	/**
+	 * Tasks that may wait in the queue.
+	 * @return the setting
+	 */
+	public int queueCapacity() {
+		return this.queueCapacity;
+	}
+
+	/**
+	 * Calls in flight at once.
+	 * @return the setting
+	 */
+	public int concurrencyLimit() {
+		return this.concurrencyLimit;
+	}
+
+	/**
+	 * Request tokens added per {@code requestsPeriod}.
+	 * @return the setting
+	 */
+	public double requestsRate() {
+		return this.requestsRate;
+	}
+
+	/**
+	 * The request bucket's refill period.
+	 * @return the setting
+	 */
+	public Duration requestsPeriod() {
+		return this.requestsPeriod;
+	}
+
+	/**
+	 * The request bucket's burst size.
+	 * @return the setting
+	 */
+	public long requestsBucketCapacity() {
+		return this.requestsBucketCapacity;
+	}
+
+	/**
+	 * API tokens added per {@code apiTokensPeriod}; {@code null} disables the API-token
+	 * bucket.
+	 * @return the setting
+	 */
+	public @Nullable Double apiTokensRate() {
+		return this.apiTokensRate;
+	}
+
+	/**
+	 * The API-token bucket's refill period.
+	 * @return the setting
+	 */
+	public Duration apiTokensPeriod() {
+		return this.apiTokensPeriod;
+	}
+
+	/**
+	 * The API-token bucket's burst size; {@code null} when the bucket is disabled.
+	 * @return the setting
+	 */
+	public @Nullable Long apiTokensBucketCapacity() {
+		return this.apiTokensBucketCapacity;
+	}
+
+	/**
+	 * Dispatcher loops moving tasks from the queue to their call.
+	 * @return the setting
+	 */
+	public int numWorkers() {
+		return this.numWorkers;
+	}
+
+	/**
+	 * What a submission does when the queue is full.
+	 * @return the setting
+	 */
+	public QueueFullPolicy queueFullPolicy() {
+		return this.queueFullPolicy;
+	}
+
+	/**
+	 * How long a submission waits for room under {@link QueueFullPolicy#WAIT}.
+	 * @return the setting
+	 */
+	public Duration submitTimeout() {
+		return this.submitTimeout;
+	}
+
+	/**
+	 * How long a graceful stop drains before cancelling the rest.
+	 * @return the setting
+	 */
+	public Duration shutdownTimeout() {
+		return this.shutdownTimeout;
+	}
+
+	/**
+	 * Finished requests kept for lookup.
+	 * @return the setting
+	 */
+	public int recentCapacity() {
+		return this.recentCapacity;
+	}
+
+	/**
+	 * Log entries kept per request.
+	 * @return the setting
+	 */
+	public int maxLogEntries() {
+		return this.maxLogEntries;
+	}
+
+	/**
+	 * Header names redacted in addition to {@link Redactor#DEFAULT_HEADERS}.
+	 * @return the setting
+	 */
+	public List<String> redactHeaders() {
+		return this.redactHeaders;
+	}
+
+	/**
+	 * How usage true-up, provider rate-limit headers and pauses on 429 keep the buckets in
+	 * line with the provider.
+	 * @return the setting
+	 */
+	public BudgetSettings budget() {
+		return this.budget;
+	}
 
 	/**
 	 * Settings with every default.
@@ -88,6 +254,62 @@ public record ExecutorSettings(String name, int queueCapacity, int concurrencyLi
 		return new BucketSettings(this.apiTokensBucketCapacity, this.apiTokensRate, this.apiTokensPeriod);
 	}
 
+	@Override
+	public boolean equals(@Nullable Object other) {
+		if (this == other) {
+			return true;
+		}
+		if (!(other instanceof ExecutorSettings that)) {
+			return false;
+		}
+		return Objects.equals(this.name, that.name)
+				&& this.queueCapacity == that.queueCapacity
+				&& this.concurrencyLimit == that.concurrencyLimit
+				&& Double.compare(this.requestsRate, that.requestsRate) == 0
+				&& Objects.equals(this.requestsPeriod, that.requestsPeriod)
+				&& this.requestsBucketCapacity == that.requestsBucketCapacity
+				&& Objects.equals(this.apiTokensRate, that.apiTokensRate)
+				&& Objects.equals(this.apiTokensPeriod, that.apiTokensPeriod)
+				&& Objects.equals(this.apiTokensBucketCapacity, that.apiTokensBucketCapacity)
+				&& this.numWorkers == that.numWorkers
+				&& Objects.equals(this.queueFullPolicy, that.queueFullPolicy)
+				&& Objects.equals(this.submitTimeout, that.submitTimeout)
+				&& Objects.equals(this.shutdownTimeout, that.shutdownTimeout)
+				&& this.recentCapacity == that.recentCapacity
+				&& this.maxLogEntries == that.maxLogEntries
+				&& Objects.equals(this.redactHeaders, that.redactHeaders)
+				&& Objects.equals(this.budget, that.budget);
+	}
+
+	@Override
+	public int hashCode() {
+		return Objects.hash(this.name, this.queueCapacity, this.concurrencyLimit, this.requestsRate,
+				this.requestsPeriod, this.requestsBucketCapacity, this.apiTokensRate, this.apiTokensPeriod,
+				this.apiTokensBucketCapacity, this.numWorkers, this.queueFullPolicy, this.submitTimeout,
+				this.shutdownTimeout, this.recentCapacity, this.maxLogEntries, this.redactHeaders, this.budget);
+	}
+
+	@Override
+	public String toString() {
+		return "ExecutorSettings[name=" + this.name + ", "
+				+ "queueCapacity=" + this.queueCapacity + ", "
+				+ "concurrencyLimit=" + this.concurrencyLimit + ", "
+				+ "requestsRate=" + this.requestsRate + ", "
+				+ "requestsPeriod=" + this.requestsPeriod + ", "
+				+ "requestsBucketCapacity=" + this.requestsBucketCapacity + ", "
+				+ "apiTokensRate=" + this.apiTokensRate + ", "
+				+ "apiTokensPeriod=" + this.apiTokensPeriod + ", "
+				+ "apiTokensBucketCapacity=" + this.apiTokensBucketCapacity + ", "
+				+ "numWorkers=" + this.numWorkers + ", "
+				+ "queueFullPolicy=" + this.queueFullPolicy + ", "
+				+ "submitTimeout=" + this.submitTimeout + ", "
+				+ "shutdownTimeout=" + this.shutdownTimeout + ", "
+				+ "recentCapacity=" + this.recentCapacity + ", "
+				+ "maxLogEntries=" + this.maxLogEntries + ", "
+				+ "redactHeaders=" + this.redactHeaders + ", "
+				+ "budget=" + this.budget + "]";
+	}
+
 	/**
 	 * Builds {@link ExecutorSettings}.
 	 */
@@ -121,7 +343,7 @@ public record ExecutorSettings(String name, int queueCapacity, int concurrencyLi
 
 		private int recentCapacity = 100;
 
-		private int maxLogEntries = NetworkRequestEvent.DEFAULT_MAX_LOG_ENTRIES;
+		private int maxLogEntries = RequestLog.DEFAULT_MAX_ENTRIES;
 
 		private List<String> redactHeaders = List.of();
 
@@ -290,10 +512,7 @@ public record ExecutorSettings(String name, int queueCapacity, int concurrencyLi
 			require(this.maxLogEntries >= 0, "maxLogEntries", this.maxLogEntries, "0 or more");
 			Objects.requireNonNull(this.redactHeaders, "redactHeaders");
 			require(this.budget != null, "budget", null, "budget settings");
-			return new ExecutorSettings(this.name, this.queueCapacity, this.concurrencyLimit, this.requestsRate,
-					this.requestsPeriod, requestsCapacity, this.apiTokensRate, this.apiTokensPeriod, apiTokensCapacity,
-					this.numWorkers, this.queueFullPolicy, this.submitTimeout, this.shutdownTimeout,
-					this.recentCapacity, this.maxLogEntries, this.redactHeaders, this.budget);
+			return new ExecutorSettings(this, requestsCapacity, apiTokensCapacity);
 		}
 
 		private static void require(boolean valid, String setting, @Nullable Object value, String expected) {

@@ -45,7 +45,8 @@ final class InFlightTasks {
 		for (int tried = 0; tried < length; tried++) {
 			if (this.cells.get(index) == null) {
 				task.inFlightCell = index;
-				this.cells.set(index, task);
+				// Released: whoever finds the task sees it whole; the slot's CAS orders the rest.
+				this.cells.setRelease(index, task);
 				this.cursor = (index + 1 < length) ? index + 1 : 0;
 				return;
 			}
@@ -64,7 +65,7 @@ final class InFlightTasks {
 			this.spilled.remove(task);
 		}
 		else if (this.cells.get(index) == task) {
-			this.cells.set(index, null);
+			this.cells.setRelease(index, null);
 		}
 	}
 
@@ -91,6 +92,41 @@ final class InFlightTasks {
 			}
 		}
 		return null;
+	}
+
+	/**
+	 * How many of the tasks wait for their tokens ({@code PROCESSING}) and how many call.
+	 * @return the two counts
+	 */
+	int[] countProcessingAndCalling() {
+		int[] counts = new int[2];
+		forEach((task) -> {
+			RequestStatus status = task.status();
+			if (status == RequestStatus.PROCESSING) {
+				counts[0]++;
+			}
+			else if (status == RequestStatus.CALLING) {
+				counts[1]++;
+			}
+		});
+		return counts;
+	}
+
+	/**
+	 * What the tasks holding a slot but not yet sent have reserved: the provider has not
+	 * counted them yet, so a reported remaining budget must leave room for them.
+	 */
+	BudgetGate.Reservations reservedNotSent() {
+		long[] reserved = new long[2];
+		forEach((task) -> {
+			if (task.status() == RequestStatus.PROCESSING) {
+				reserved[0]++;
+				if (task.reservedApiTokens()) {
+					reserved[1] += task.apiTokens();
+				}
+			}
+		});
+		return new BudgetGate.Reservations(reserved[0], reserved[1]);
 	}
 
 	int size() {

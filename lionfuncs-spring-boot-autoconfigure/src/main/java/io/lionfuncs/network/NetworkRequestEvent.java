@@ -3,8 +3,6 @@ package io.lionfuncs.network;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,12 +20,14 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 /**
- * The lifecycle of one call: its status, timestamps, result or error, and a bounded log.
+ * One call: what was asked (URL, method, redacted headers, payload, API tokens), how it
+ * went (status, timestamps, result or error, API tokens used) and a bounded log.
  * <p>
  * Status changes are validated ({@link RequestStatus#canMoveTo}) and atomic; each stamps
  * {@code updatedAt}, and the first entry into {@code QUEUED}, {@code PROCESSING},
  * {@code CALLING} and a terminal status stamps {@code queuedAt},
- * {@code processingStartedAt}, {@code callStartedAt} and {@code completedAt}. Headers
+ * {@code processingStartedAt}, {@code callStartedAt} and {@code completedAt}; a call
+ * that reports its first byte (a stream, a lease) stamps {@code firstByteAt}. Headers
  * are recorded with sensitive values redacted, so neither {@link #toString()} nor any
  * serialised form can carry a secret. {@link #completion()} and {@link #toMono()} let a
  * caller await the terminal status without polling.
@@ -37,13 +37,12 @@ import reactor.core.publisher.Mono;
  */
 public final class NetworkRequestEvent {
 
-	static final int DEFAULT_MAX_LOG_ENTRIES = 100;
-
 	private static final int MAX_ERROR_DETAILS_LENGTH = 8192;
 
 	private static final int NO_STATUS_CODE = Integer.MIN_VALUE;
 
-	private final RequestOwner owner;
+	/** Status, timestamps, log and waiters; its monitor also guards {@link #outcome}. */
+	private final RequestLifecycle lifecycle;
 
 	// The id is kept as the two halves of a UUID; its text is made when first asked for.
 	private final long requestIdHigh;
@@ -51,9 +50,6 @@ public final class NetworkRequestEvent {
 	private final long requestIdLow;
 
 	private volatile @Nullable String requestId;
-
-	// Timestamps in nanoseconds since the epoch (WallClock), WallClock.NONE when not set.
-	private final long createdAt;
 
 	private final @Nullable String endpointUrl;
 
@@ -67,83 +63,39 @@ public final class NetworkRequestEvent {
 
 	private final Map<String, Object> metadata;
 
-	private volatile RequestStatus status = RequestStatus.PENDING;
-
-	// The fields below are guarded by this event's monitor.
-
-	private long updatedAt;
-
-	private long queuedAt = WallClock.NONE;
-
-	private long processingStartedAt = WallClock.NONE;
-
-	private long callStartedAt = WallClock.NONE;
-
-	private long completedAt = WallClock.NONE;
-
-	private int responseStatusCode = NO_STATUS_CODE;
-
-	private Map<String, String> responseHeaders = Map.of();
-
-	private @Nullable Object responseBody;
-
-	private @Nullable String errorType;
-
-	private @Nullable String errorMessage;
-
-	private @Nullable String errorDetails;
-
-	private @Nullable Throwable error;
+	/** What the call returned (a {@link CallResult}) or why it failed (a {@link Failed}). */
+	private @Nullable Object outcome;
 
 	private @Nullable Long apiTokensUsed;
 
-	private @Nullable ArrayDeque<String> logs;
-
-	private int droppedLogs;
-
-	// The futures of callers awaiting the terminal status: null, one future, or a list of
-	// them. Added to under this monitor while not terminal; volatile so that a terminal
-	// change without listeners can complete them unlocked.
-	private volatile @Nullable Object waiters;
-
-	private @Nullable ExecutorTask task;
-
-	NetworkRequestEvent(RequestOwner owner, @Nullable String endpointUrl, @Nullable String method,
-			@Nullable Map<String, ?> headers, @Nullable Object payload, long numApiTokensNeeded,
-			Map<String, Object> metadata) {
-		this.owner = owner;
+	NetworkRequestEvent(RequestLifecycle lifecycle, RequestContext context, TaskRequest request) {
+		this.lifecycle = lifecycle;
 		// A random version 4 UUID. Request ids need uniqueness, not unpredictability, so
 		// they come from the thread-local generator rather than the contended secure one.
 		ThreadLocalRandom random = ThreadLocalRandom.current();
 		this.requestIdHigh = (random.nextLong() & ~0xF000L) | 0x4000L;
 		this.requestIdLow = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
-		this.createdAt = owner.epochNanos();
-		this.updatedAt = this.createdAt;
-		this.endpointUrl = owner.redactor().url(endpointUrl);
-		this.method = method;
-		this.headers = owner.redactor().headers(headers);
-		this.payload = payload;
-		this.numApiTokensNeeded = numApiTokensNeeded;
-		this.metadata = metadata;
+		Redactor redactor = context.redactor();
+		this.endpointUrl = redactor.url(request.endpointUrl());
+		this.method = request.method();
+		this.headers = redactor.headers(request.headers());
+		this.payload = request.payload();
+		this.numApiTokensNeeded = request.numApiTokensNeeded();
+		this.metadata = request.metadata();
 	}
 
 	/**
 	 * Creates an event whose status the caller manages, as the seed's
 	 * {@code NetworkRequestEvent} does.
-	 * @param request what the event tracks (its call is not run)
+	 * @param request what the event tracks (its call, if any, is not run)
 	 * @return a {@code PENDING} event
 	 */
 	public static NetworkRequestEvent standalone(TaskRequest request) {
-		return new NetworkRequestEvent(RequestOwner.Standalone.INSTANCE, request.endpointUrl(), request.method(),
-				request.headers(), request.payload(), request.numApiTokensNeeded(), request.metadata());
+		return new RequestLifecycle.Standalone(request).event;
 	}
 
-	void attach(ExecutorTask task) {
-		this.task = task;
-	}
-
-	@Nullable ExecutorTask task() {
-		return this.task;
+	RequestLifecycle lifecycle() {
+		return this.lifecycle;
 	}
 
 	// ---------------------------------------------------------------- public mutators
@@ -162,16 +114,13 @@ public final class NetworkRequestEvent {
 			}
 			return;
 		}
-		RequestStatus previous;
-		synchronized (this) {
-			previous = this.status;
-			if (!previous.canMoveTo(newStatus)) {
-				throw invalidTransition(newStatus);
-			}
-			moveTo(newStatus);
+		RequestStatus previous = newStatus.isTerminal() ? this.lifecycle.finish(newStatus)
+				: this.lifecycle.advance(newStatus);
+		if (previous == null) {
+			throw invalidTransition(newStatus);
 		}
 		if (newStatus.isTerminal()) {
-			announceTerminal(previous);
+			this.lifecycle.announceTerminal(previous);
 		}
 	}
 
@@ -184,11 +133,12 @@ public final class NetworkRequestEvent {
 	 */
 	public void setResult(int statusCode, @Nullable Map<String, ?> headers, @Nullable Object body) {
 		requireCallerManaged("setResult");
-		RequestStatus previous = finishCompleted(new CallResult(statusCode, this.owner.redactor().headers(headers), body));
+		RequestStatus previous = this.lifecycle.finishCompleted(
+				new CallResult(statusCode, this.lifecycle.context().redactor().headers(headers), body));
 		if (previous == null) {
 			throw invalidTransition(RequestStatus.COMPLETED);
 		}
-		announceTerminal(previous);
+		this.lifecycle.announceTerminal(previous);
 	}
 
 	/**
@@ -198,39 +148,28 @@ public final class NetworkRequestEvent {
 	 */
 	public void setError(Throwable error) {
 		requireCallerManaged("setError");
-		RequestStatus previous = finishFailed(error);
+		RequestStatus previous = this.lifecycle.finishFailed(error);
 		if (previous == null) {
 			throw invalidTransition(RequestStatus.FAILED);
 		}
-		announceTerminal(previous);
+		this.lifecycle.announceTerminal(previous);
 	}
 
 	/**
 	 * Cancels the request: a queued or waiting request ends {@code CANCELLED} and gives
-	 * back its reserved tokens; a call in flight is disposed.
+	 * back its reserved tokens; a call in flight is disposed (a lease's holder is told).
 	 * @return whether this call cancelled it ({@code false} when already terminal)
 	 */
 	public boolean cancel() {
-		return this.owner.cancel(this, "cancelled by caller");
+		return this.lifecycle.cancel("cancelled by caller");
 	}
 
 	/**
 	 * Appends a message to the request's log. The log keeps the latest entries only.
 	 * @param message the message
 	 */
-	public synchronized void addLog(String message) {
-		int max = this.owner.maxLogEntries();
-		if (max <= 0) {
-			return;
-		}
-		if (this.logs == null) {
-			this.logs = new ArrayDeque<>(4);
-		}
-		if (this.logs.size() >= max) {
-			this.logs.pollFirst();
-			this.droppedLogs++;
-		}
-		this.logs.addLast(message);
+	public void addLog(String message) {
+		this.lifecycle.addLog(message);
 	}
 
 	// ---------------------------------------------------------------- awaiting
@@ -241,11 +180,7 @@ public final class NetworkRequestEvent {
 	 * @return the future
 	 */
 	public CompletableFuture<NetworkRequestEvent> completion() {
-		CompletableFuture<NetworkRequestEvent> future = new CompletableFuture<>();
-		if (!addWaiter(future)) {
-			future.complete(this);
-		}
-		return future;
+		return this.lifecycle.completion();
 	}
 
 	/**
@@ -257,244 +192,76 @@ public final class NetworkRequestEvent {
 		return Mono.fromFuture(completion(), true);
 	}
 
-	/**
-	 * Registers a future to complete at the terminal status.
-	 * @return {@code false} when the event is terminal already
-	 */
-	@SuppressWarnings("unchecked")
-	private synchronized boolean addWaiter(CompletableFuture<NetworkRequestEvent> future) {
-		if (this.status.isTerminal()) {
-			return false;
-		}
-		Object current = this.waiters;
-		if (current == null) {
-			this.waiters = future;
-		}
-		else if (current instanceof List<?> list) {
-			((List<CompletableFuture<NetworkRequestEvent>>) list).add(future);
-		}
-		else {
-			List<CompletableFuture<NetworkRequestEvent>> list = new ArrayList<>(4);
-			list.add((CompletableFuture<NetworkRequestEvent>) current);
-			list.add(future);
-			this.waiters = list;
-		}
-		return true;
+	// ---------------------------------------------------------------- outcome (lifecycle)
+
+	/** Records a result; called under the lifecycle's monitor. */
+	void recordResult(CallResult result) {
+		Map<String, String> headers = this.lifecycle.context().redactor().headers(result.headers());
+		// The result itself when nothing had to be masked: no copy per call.
+		this.outcome = (headers == result.headers()) ? result : new CallResult(result.statusCode(), headers, result.body());
 	}
 
-	// ---------------------------------------------------------------- transitions (executor)
-
-	/**
-	 * Moves to a non-terminal status and tells the listeners, atomically.
-	 * @return the previous status, or {@code null} if the change was not allowed
-	 */
-	@Nullable RequestStatus advance(RequestStatus next) {
-		return advance(next, this.owner.epochNanos());
+	/** Records a failure; called under the lifecycle's monitor. */
+	void recordFailure(Failure failure) {
+		ResponseDetails response = failure.response();
+		if (response == null) {
+			this.outcome = new Failed(failure.type(), failure.message(), failure.details(), NO_STATUS_CODE, Map.of(),
+					null, failure.error());
+			return;
+		}
+		Integer statusCode = response.statusCode();
+		this.outcome = new Failed(failure.type(), failure.message(), failure.details(),
+				(statusCode != null) ? statusCode : NO_STATUS_CODE,
+				this.lifecycle.context().redactor().headers(response.responseHeaders()),
+				response.responseBodyExcerpt(), failure.error());
 	}
 
-	/**
-	 * Moves to a non-terminal status at the given time, for an executor that has just
-	 * read its clock for an earlier step of the same hand-over.
-	 * @return the previous status, or {@code null} if the change was not allowed
-	 */
-	@Nullable RequestStatus advance(RequestStatus next, long now) {
-		synchronized (this) {
-			RequestStatus previous = this.status;
-			if (!previous.canMoveTo(next)) {
-				return null;
-			}
-			moveTo(next, now);
-			if (this.owner.hasListeners()) {
-				this.owner.statusChanged(this, previous, next);
-			}
-			return previous;
+	/** Records an error or a cancellation; called under the lifecycle's monitor. */
+	void recordError(String errorType, String message) {
+		this.outcome = new Failed(errorType, message, null, NO_STATUS_CODE, Map.of(), null, null);
+	}
+
+	void recordApiTokensUsed(long tokens) {
+		synchronized (this.lifecycle) {
+			this.apiTokensUsed = tokens;
 		}
 	}
 
-	/**
-	 * Moves a queued event through {@code PROCESSING} to {@code CALLING} in one atomic
-	 * step, for a call whose tokens exist when it leaves the queue; listeners are told of
-	 * both changes, in order.
-	 * @return {@code false} if the event was no longer {@code QUEUED}
-	 */
-	boolean startCall(long now) {
-		synchronized (this) {
-			if (this.status != RequestStatus.QUEUED) {
-				return false;
-			}
-			moveTo(RequestStatus.PROCESSING, now);
-			if (this.owner.hasListeners()) {
-				this.owner.statusChanged(this, RequestStatus.QUEUED, RequestStatus.PROCESSING);
-			}
-			moveTo(RequestStatus.CALLING, now);
-			if (this.owner.hasListeners()) {
-				this.owner.statusChanged(this, RequestStatus.PROCESSING, RequestStatus.CALLING);
-			}
-			return true;
-		}
+	/** The API tokens used; read under the lifecycle's monitor. */
+	@Nullable Long apiTokensUsedLocked() {
+		return this.apiTokensUsed;
 	}
 
-	/**
-	 * Moves a new event to {@code QUEUED} at its creation time, before any other thread
-	 * can see it: nothing can race with the change, so it takes no lock (the queue that
-	 * publishes the event orders these writes before any reader).
-	 */
-	void queueUnpublished() {
-		this.queuedAt = this.createdAt;
-		this.status = RequestStatus.QUEUED;
-		if (this.owner.hasListeners()) {
-			this.owner.statusChanged(this, RequestStatus.PENDING, RequestStatus.QUEUED);
-		}
+	/** The response status code; read under the lifecycle's monitor. */
+	@Nullable Integer statusCodeLocked() {
+		Object current = this.outcome;
+		int statusCode = (current instanceof CallResult result) ? result.statusCode()
+				: (current instanceof Failed failed) ? failed.statusCode : NO_STATUS_CODE;
+		return (statusCode != NO_STATUS_CODE) ? statusCode : null;
 	}
 
-	@Nullable RequestStatus finishCompleted(CallResult result) {
-		synchronized (this) {
-			RequestStatus previous = this.status;
-			if (!previous.canMoveTo(RequestStatus.COMPLETED)) {
-				return null;
-			}
-			this.responseStatusCode = result.statusCode();
-			this.responseHeaders = this.owner.redactor().headers(result.headers());
-			this.responseBody = result.body();
-			moveTo(RequestStatus.COMPLETED);
-			return previous;
-		}
+	/** The response headers; read under the lifecycle's monitor. */
+	Map<String, String> responseHeadersLocked() {
+		Object current = this.outcome;
+		return (current instanceof CallResult result) ? result.headers()
+				: (current instanceof Failed failed) ? failed.headers : Map.of();
 	}
 
-	@Nullable RequestStatus finishFailed(Throwable error) {
-		Throwable cause = unwrap(error);
-		String details = stackTrace(cause);
-		synchronized (this) {
-			RequestStatus previous = this.status;
-			if (!previous.canMoveTo(RequestStatus.FAILED)) {
-				return null;
-			}
-			this.errorType = cause.getClass().getName();
-			this.errorMessage = String.valueOf(cause.getMessage());
-			this.errorDetails = details;
-			this.error = cause;
-			if (cause instanceof ResponseDetails response) {
-				Integer statusCode = response.statusCode();
-				this.responseStatusCode = (statusCode != null) ? statusCode : NO_STATUS_CODE;
-				this.responseHeaders = this.owner.redactor().headers(response.responseHeaders());
-				this.responseBody = response.responseBodyExcerpt();
-			}
-			moveTo(RequestStatus.FAILED);
-			return previous;
-		}
-	}
-
-	@Nullable RequestStatus finishFailed(String errorType, String message) {
-		synchronized (this) {
-			RequestStatus previous = this.status;
-			if (!previous.canMoveTo(RequestStatus.FAILED)) {
-				return null;
-			}
-			this.errorType = errorType;
-			this.errorMessage = message;
-			moveTo(RequestStatus.FAILED);
-			return previous;
-		}
-	}
-
-	@Nullable RequestStatus finishCancelled(String reason) {
-		synchronized (this) {
-			RequestStatus previous = this.status;
-			if (!previous.canMoveTo(RequestStatus.CANCELLED)) {
-				return null;
-			}
-			this.errorType = CancellationException.class.getName();
-			this.errorMessage = reason;
-			moveTo(RequestStatus.CANCELLED);
-			return previous;
-		}
-	}
-
-	/**
-	 * Tells the listeners of the terminal change and completes the awaiting futures.
-	 * Called once, after the owner has done its bookkeeping, so that whoever wakes up
-	 * sees the executor's slot and tokens already returned.
-	 */
-	void announceTerminal(RequestStatus previous) {
-		Object current;
-		if (this.owner.hasListeners()) {
-			synchronized (this) {
-				this.owner.statusChanged(this, previous, this.status);
-				current = this.waiters;
-			}
-		}
-		else {
-			// Waiters are added only before the terminal change, which this thread made.
-			current = this.waiters;
-		}
-		if (current != null) {
-			this.waiters = null;
-			if (current instanceof List<?> list) {
-				for (Object future : list) {
-					complete(future);
-				}
-			}
-			else {
-				complete(current);
-			}
-		}
-	}
-
-	@SuppressWarnings("unchecked")
-	private void complete(Object future) {
-		((CompletableFuture<NetworkRequestEvent>) future).complete(this);
-	}
-
-	synchronized void recordApiTokensUsed(long tokens) {
-		this.apiTokensUsed = tokens;
-	}
-
-	private void moveTo(RequestStatus next) {
-		moveTo(next, this.owner.epochNanos());
-	}
-
-	private void moveTo(RequestStatus next, long time) {
-		// Stamps of one request never go backwards, whatever the clock does.
-		long now = Math.max(time, this.updatedAt);
-		switch (next) {
-			case QUEUED -> this.queuedAt = now;
-			case PROCESSING -> this.processingStartedAt = now;
-			case CALLING -> this.callStartedAt = now;
-			case COMPLETED, FAILED, CANCELLED -> this.completedAt = now;
-			default -> {
-			}
-		}
-		this.updatedAt = now;
-		this.status = next;
+	/** The error, or {@code null} after a result; read under the lifecycle's monitor. */
+	@Nullable Failed failedLocked() {
+		return (this.outcome instanceof Failed failed) ? failed : null;
 	}
 
 	private void requireCallerManaged(String operation) {
-		if (this.owner.managesStatus()) {
+		if (this.lifecycle.managedByExecutor()) {
 			throw new IllegalStateException("Cannot " + operation + " on request " + getRequestId()
-					+ ": its status is managed by executor '" + this.owner.executorName() + "'; use cancel() instead");
+					+ ": its status is managed by executor '" + getExecutorName() + "'; use cancel() instead");
 		}
 	}
 
 	private IllegalStateException invalidTransition(RequestStatus next) {
 		return new IllegalStateException(
-				"Request " + getRequestId() + " cannot move from " + this.status + " to " + next);
-	}
-
-	private static Throwable unwrap(Throwable error) {
-		Throwable current = error;
-		while ((current instanceof CompletionException || current instanceof ExecutionException)
-				&& current.getCause() != null) {
-			current = current.getCause();
-		}
-		return current;
-	}
-
-	private static String stackTrace(Throwable error) {
-		StringWriter writer = new StringWriter();
-		error.printStackTrace(new PrintWriter(writer));
-		String trace = writer.toString();
-		return (trace.length() <= MAX_ERROR_DETAILS_LENGTH) ? trace
-				: trace.substring(0, MAX_ERROR_DETAILS_LENGTH) + "... (truncated)";
+				"Request " + getRequestId() + " cannot move from " + getStatus() + " to " + next);
 	}
 
 	// ---------------------------------------------------------------- accessors
@@ -521,11 +288,11 @@ public final class NetworkRequestEvent {
 	 * @return its name, or {@code null} for a standalone event
 	 */
 	public @Nullable String getExecutorName() {
-		return this.owner.executorName();
+		return this.lifecycle.context().executorName();
 	}
 
 	public RequestStatus getStatus() {
-		return this.status;
+		return this.lifecycle.status();
 	}
 
 	/**
@@ -533,15 +300,15 @@ public final class NetworkRequestEvent {
 	 * @return {@code true} once {@code COMPLETED}, {@code FAILED} or {@code CANCELLED}
 	 */
 	public boolean isTerminal() {
-		return this.status.isTerminal();
+		return getStatus().isTerminal();
 	}
 
 	public Instant getCreatedAt() {
-		return Objects.requireNonNull(WallClock.toInstant(this.createdAt));
+		return Objects.requireNonNull(WallClock.toInstant(this.lifecycle.createdAt()));
 	}
 
-	public synchronized Instant getUpdatedAt() {
-		return Objects.requireNonNull(WallClock.toInstant(this.updatedAt));
+	public Instant getUpdatedAt() {
+		return Objects.requireNonNull(WallClock.toInstant(this.lifecycle.stamp(RequestLifecycle.UPDATED)));
 	}
 
 	public @Nullable String getEndpointUrl() {
@@ -572,73 +339,91 @@ public final class NetworkRequestEvent {
 	 * API tokens the call actually used, once known.
 	 * @return the tokens used, or {@code null} when not (yet) known
 	 */
-	public synchronized @Nullable Long getApiTokensUsed() {
-		return this.apiTokensUsed;
+	public @Nullable Long getApiTokensUsed() {
+		synchronized (this.lifecycle) {
+			return this.apiTokensUsed;
+		}
 	}
 
 	public Map<String, Object> getMetadata() {
 		return this.metadata;
 	}
 
-	public synchronized @Nullable Integer getResponseStatusCode() {
-		return (this.responseStatusCode != NO_STATUS_CODE) ? this.responseStatusCode : null;
+	public @Nullable Integer getResponseStatusCode() {
+		synchronized (this.lifecycle) {
+			return statusCodeLocked();
+		}
 	}
 
 	/**
 	 * The response headers, sensitive values redacted.
 	 * @return the headers
 	 */
-	public synchronized Map<String, String> getResponseHeaders() {
-		return this.responseHeaders;
+	public Map<String, String> getResponseHeaders() {
+		synchronized (this.lifecycle) {
+			return responseHeadersLocked();
+		}
 	}
 
-	public synchronized @Nullable Object getResponseBody() {
-		return this.responseBody;
+	public @Nullable Object getResponseBody() {
+		synchronized (this.lifecycle) {
+			Object current = this.outcome;
+			return (current instanceof CallResult result) ? result.body()
+					: (current instanceof Failed failed) ? failed.body : null;
+		}
 	}
 
-	public synchronized @Nullable String getErrorType() {
-		return this.errorType;
+	public @Nullable String getErrorType() {
+		synchronized (this.lifecycle) {
+			Failed failed = failedLocked();
+			return (failed != null) ? failed.type : null;
+		}
 	}
 
-	public synchronized @Nullable String getErrorMessage() {
-		return this.errorMessage;
+	public @Nullable String getErrorMessage() {
+		synchronized (this.lifecycle) {
+			Failed failed = failedLocked();
+			return (failed != null) ? failed.message : null;
+		}
 	}
 
-	public synchronized @Nullable String getErrorDetails() {
-		return this.errorDetails;
+	public @Nullable String getErrorDetails() {
+		synchronized (this.lifecycle) {
+			Failed failed = failedLocked();
+			return (failed != null) ? failed.details : null;
+		}
 	}
 
-	public synchronized @Nullable Instant getQueuedAt() {
-		return WallClock.toInstant(this.queuedAt);
+	public @Nullable Instant getQueuedAt() {
+		return WallClock.toInstant(this.lifecycle.stamp(RequestLifecycle.QUEUED));
 	}
 
-	public synchronized @Nullable Instant getProcessingStartedAt() {
-		return WallClock.toInstant(this.processingStartedAt);
+	public @Nullable Instant getProcessingStartedAt() {
+		return WallClock.toInstant(this.lifecycle.stamp(RequestLifecycle.PROCESSING));
 	}
 
-	public synchronized @Nullable Instant getCallStartedAt() {
-		return WallClock.toInstant(this.callStartedAt);
+	public @Nullable Instant getCallStartedAt() {
+		return WallClock.toInstant(this.lifecycle.stamp(RequestLifecycle.CALLING));
 	}
 
-	public synchronized @Nullable Instant getCompletedAt() {
-		return WallClock.toInstant(this.completedAt);
+	/**
+	 * When the call's first byte arrived, for calls that report it (streams, leases).
+	 * @return the instant, or {@code null} when not (yet) reported
+	 */
+	public @Nullable Instant getFirstByteAt() {
+		return WallClock.toInstant(this.lifecycle.stamp(RequestLifecycle.FIRST_BYTE));
+	}
+
+	public @Nullable Instant getCompletedAt() {
+		return WallClock.toInstant(this.lifecycle.stamp(RequestLifecycle.COMPLETED));
 	}
 
 	/**
 	 * The latest log entries, oldest first.
 	 * @return a copy of the log
 	 */
-	public synchronized List<String> getLogs() {
-		if (this.logs == null) {
-			return List.of();
-		}
-		if (this.droppedLogs == 0) {
-			return List.copyOf(this.logs);
-		}
-		List<String> copy = new ArrayList<>(this.logs.size() + 1);
-		copy.add("(" + this.droppedLogs + " earlier entries dropped)");
-		copy.addAll(this.logs);
-		return List.copyOf(copy);
+	public List<String> getLogs() {
+		return this.lifecycle.logs();
 	}
 
 	/**
@@ -659,15 +444,15 @@ public final class NetworkRequestEvent {
 	 * read only some of them: a change nobody reads costs the copy only.
 	 * @return a supplier of the snapshot of this moment, safe to call from any thread
 	 */
-	public synchronized Supplier<RequestSnapshot> snapshotLater() {
-		return new CapturedState(this.status, this.updatedAt, this.queuedAt, this.processingStartedAt,
-				this.callStartedAt, this.completedAt, this.responseStatusCode, this.responseHeaders, this.errorType,
-				this.errorMessage, this.apiTokensUsed, (this.logs != null) ? getLogs() : List.of());
+	public Supplier<RequestSnapshot> snapshotLater() {
+		synchronized (this.lifecycle) {
+			return new CapturedState(this, this.lifecycle);
+		}
 	}
 
-	private Map<String, Object> redactedMetadata() {
-		Redactor redactor = this.owner.redactor();
-		if (this.metadata.keySet().stream().noneMatch(redactor::isSensitive)) {
+	Map<String, Object> redactedMetadata() {
+		Redactor redactor = this.lifecycle.context().redactor();
+		if (this.metadata.isEmpty() || this.metadata.keySet().stream().noneMatch(redactor::isSensitive)) {
 			return this.metadata;
 		}
 		Map<String, Object> redacted = new LinkedHashMap<>(this.metadata.size() * 2);
@@ -676,27 +461,31 @@ public final class NetworkRequestEvent {
 	}
 
 	@Override
-	public synchronized String toString() {
-		StringBuilder result = new StringBuilder(160).append("NetworkRequestEvent[requestId=")
-			.append(getRequestId())
-			.append(", status=")
-			.append(this.status);
-		if (this.method != null) {
-			result.append(", method=").append(this.method);
+	public String toString() {
+		synchronized (this.lifecycle) {
+			StringBuilder result = new StringBuilder(160).append("NetworkRequestEvent[requestId=")
+				.append(getRequestId())
+				.append(", status=")
+				.append(getStatus());
+			if (this.method != null) {
+				result.append(", method=").append(this.method);
+			}
+			if (this.endpointUrl != null) {
+				result.append(", endpointUrl=").append(this.endpointUrl);
+			}
+			if (!this.headers.isEmpty()) {
+				result.append(", headers=").append(this.headers);
+			}
+			Integer statusCode = statusCodeLocked();
+			if (statusCode != null) {
+				result.append(", responseStatusCode=").append(statusCode);
+			}
+			Failed failed = failedLocked();
+			if (failed != null) {
+				result.append(", errorType=").append(failed.type).append(", errorMessage=").append(failed.message);
+			}
+			return result.append(']').toString();
 		}
-		if (this.endpointUrl != null) {
-			result.append(", endpointUrl=").append(this.endpointUrl);
-		}
-		if (!this.headers.isEmpty()) {
-			result.append(", headers=").append(this.headers);
-		}
-		if (this.responseStatusCode != NO_STATUS_CODE) {
-			result.append(", responseStatusCode=").append(this.responseStatusCode);
-		}
-		if (this.errorType != null) {
-			result.append(", errorType=").append(this.errorType).append(", errorMessage=").append(this.errorMessage);
-		}
-		return result.append(']').toString();
 	}
 
 	// ---------------------------------------------------------------- outcome
@@ -709,8 +498,11 @@ public final class NetworkRequestEvent {
 	 * request refused before its call (one needing more API tokens than the bucket holds)
 	 * records only {@link #getErrorType()} and {@link #getErrorMessage()}
 	 */
-	public synchronized @Nullable Throwable getError() {
-		return this.error;
+	public @Nullable Throwable getError() {
+		synchronized (this.lifecycle) {
+			Failed failed = failedLocked();
+			return (failed != null) ? failed.error : null;
+		}
 	}
 
 	/**
@@ -753,122 +545,90 @@ public final class NetworkRequestEvent {
 	 * What a terminal request that did not complete failed with.
 	 * @return the failure, or {@code null} when {@code COMPLETED}
 	 */
-	private synchronized @Nullable Throwable failure() {
-		if (this.status == RequestStatus.CANCELLED) {
-			return new CancellationException("Request " + getRequestId() + " was cancelled: " + this.errorMessage);
+	private @Nullable Throwable failure() {
+		RequestStatus status = getStatus();
+		Failed failed;
+		synchronized (this.lifecycle) {
+			failed = failedLocked();
 		}
-		if (this.status != RequestStatus.FAILED) {
+		String message = (failed != null) ? failed.message : "";
+		if (status == RequestStatus.CANCELLED) {
+			return new CancellationException("Request " + getRequestId() + " was cancelled: " + message);
+		}
+		if (status != RequestStatus.FAILED) {
 			return null;
 		}
-		if (this.error != null) {
-			return this.error;
+		if (failed != null && failed.error != null) {
+			return failed.error;
 		}
 		// Refused before its call: only the type and message were recorded.
-		String message = "Request " + getRequestId() + " failed: " + this.errorMessage;
-		return IllegalArgumentException.class.getName().equals(this.errorType) ? new IllegalArgumentException(message)
-				: new IllegalStateException(message + " (" + this.errorType + ")");
+		String type = (failed != null) ? failed.type : null;
+		String description = "Request " + getRequestId() + " failed: " + message;
+		return IllegalArgumentException.class.getName().equals(type) ? new IllegalArgumentException(description)
+				: new IllegalStateException(description + " (" + type + ")");
 	}
 
 	/**
-	 * The changing part of an event's state at one moment, and the snapshot built from it
-	 * with the parts that never change.
+	 * Why a call failed or was cancelled, with the response it failed with, if any.
 	 */
-	private final class CapturedState implements Supplier<RequestSnapshot> {
+	static final class Failed {
 
-		private final RequestStatus status;
+		final String type;
 
-		private final long updatedAt;
+		final String message;
 
-		private final long queuedAt;
+		final @Nullable String details;
 
-		private final long processingStartedAt;
+		final int statusCode;
 
-		private final long callStartedAt;
+		final Map<String, String> headers;
 
-		private final long completedAt;
+		final @Nullable Object body;
 
-		private final int responseStatusCode;
+		/** The exception itself; {@code null} for a cancellation or a refusal before the call. */
+		final @Nullable Throwable error;
 
-		private final Map<String, String> responseHeaders;
-
-		private final @Nullable String errorType;
-
-		private final @Nullable String errorMessage;
-
-		private final @Nullable Long apiTokensUsed;
-
-		private final List<String> logs;
-
-		// Built at most a few times by racing threads, all equal; then read.
-		private volatile @Nullable RequestSnapshot snapshot;
-
-		CapturedState(RequestStatus status, long updatedAt, long queuedAt, long processingStartedAt,
-				long callStartedAt, long completedAt, int responseStatusCode, Map<String, String> responseHeaders,
-				@Nullable String errorType, @Nullable String errorMessage, @Nullable Long apiTokensUsed,
-				List<String> logs) {
-			this.status = status;
-			this.updatedAt = updatedAt;
-			this.queuedAt = queuedAt;
-			this.processingStartedAt = processingStartedAt;
-			this.callStartedAt = callStartedAt;
-			this.completedAt = completedAt;
-			this.responseStatusCode = responseStatusCode;
-			this.responseHeaders = responseHeaders;
-			this.errorType = errorType;
-			this.errorMessage = errorMessage;
-			this.apiTokensUsed = apiTokensUsed;
-			this.logs = logs;
+		Failed(String type, String message, @Nullable String details, int statusCode, Map<String, String> headers,
+				@Nullable Object body, @Nullable Throwable error) {
+			this.error = error;
+			this.type = type;
+			this.message = message;
+			this.details = details;
+			this.statusCode = statusCode;
+			this.headers = headers;
+			this.body = body;
 		}
 
-		@Override
-		public RequestSnapshot get() {
-			RequestSnapshot built = this.snapshot;
-			if (built == null) {
-				NetworkRequestEvent event = NetworkRequestEvent.this;
-				// Steps of one hand-over share their stamp: one Instant per distinct stamp.
-				Instant created = Objects.requireNonNull(WallClock.toInstant(event.createdAt));
-				Instant queued = instant(this.queuedAt, event.createdAt, created);
-				Instant processing = instant(this.processingStartedAt, this.queuedAt, queued);
-				Instant calling = instant(this.callStartedAt, this.processingStartedAt, processing);
-				Instant completed = instant(this.completedAt, this.callStartedAt, calling);
-				Instant updated = updated(created, queued, processing, calling, completed);
-				built = new RequestSnapshot(event.getRequestId(), event.owner.executorName(), this.status, created,
-						updated, event.endpointUrl, event.method, event.headers, event.numApiTokensNeeded,
-						this.apiTokensUsed, (this.responseStatusCode != NO_STATUS_CODE) ? this.responseStatusCode : null,
-						this.responseHeaders, this.errorType, this.errorMessage, queued, processing, calling, completed,
-						this.logs, event.redactedMetadata());
-				this.snapshot = built;
-			}
-			return built;
+	}
+
+	/**
+	 * A failure as recorded: computed before the lifecycle's monitor is taken, since a
+	 * stack trace is slow to print.
+	 */
+	record Failure(Throwable error, String type, String message, String details,
+			@Nullable ResponseDetails response) {
+
+		static Failure of(Throwable error) {
+			Throwable cause = unwrap(error);
+			return new Failure(cause, cause.getClass().getName(), String.valueOf(cause.getMessage()), stackTrace(cause),
+					(cause instanceof ResponseDetails response) ? response : null);
 		}
 
-		/**
-		 * The instant of the last change: the stamp of the status it entered.
-		 */
-		private Instant updated(Instant created, @Nullable Instant queued, @Nullable Instant processing,
-				@Nullable Instant calling, @Nullable Instant completed) {
-			long at = this.updatedAt;
-			if (completed != null && at == this.completedAt) {
-				return completed;
+		private static Throwable unwrap(Throwable error) {
+			Throwable current = error;
+			while ((current instanceof CompletionException || current instanceof ExecutionException)
+					&& current.getCause() != null) {
+				current = current.getCause();
 			}
-			if (calling != null && at == this.callStartedAt) {
-				return calling;
-			}
-			if (processing != null && at == this.processingStartedAt) {
-				return processing;
-			}
-			if (queued != null && at == this.queuedAt) {
-				return queued;
-			}
-			return (at == NetworkRequestEvent.this.createdAt) ? created
-					: Objects.requireNonNull(WallClock.toInstant(at));
+			return current;
 		}
 
-		/**
-		 * The instant of a stamp, the given one when the stamp equals the other stamp.
-		 */
-		private static @Nullable Instant instant(long stamp, long otherStamp, @Nullable Instant other) {
-			return (stamp == otherStamp && other != null) ? other : WallClock.toInstant(stamp);
+		private static String stackTrace(Throwable error) {
+			StringWriter writer = new StringWriter();
+			error.printStackTrace(new PrintWriter(writer));
+			String trace = writer.toString();
+			return (trace.length() <= MAX_ERROR_DETAILS_LENGTH) ? trace
+					: trace.substring(0, MAX_ERROR_DETAILS_LENGTH) + "... (truncated)";
 		}
 
 	}

@@ -25,7 +25,7 @@ final class RecentEvents {
 	void add(NetworkRequestEvent event) {
 		int capacity = this.ring.length();
 		if (capacity > 0) {
-			this.ring.set((int) (this.next.getAndIncrement() % capacity), event);
+			this.ring.setRelease((int) (this.next.getAndIncrement() % capacity), event);
 		}
 	}
 

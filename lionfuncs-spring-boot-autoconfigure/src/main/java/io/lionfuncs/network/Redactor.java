@@ -32,6 +32,10 @@ public final class Redactor {
 
 	private static final Redactor DEFAULT = new Redactor(List.of());
 
+	private static final Class<?> IMMUTABLE_MAP_1 = Map.of("", "").getClass();
+
+	private static final Class<?> IMMUTABLE_MAP_N = Map.of("", "", " ", "").getClass();
+
 	private static final List<String> SENSITIVE_PARTS = List.of("authorization", "cookie", "secret", "password",
 			"credential", "session");
 
@@ -82,11 +86,18 @@ public final class Redactor {
 	 * A copy of the headers with sensitive values masked; list values are joined with
 	 * {@code ", "}.
 	 * @param headers the headers, may be {@code null}
-	 * @return an unmodifiable, insertion-ordered copy
+	 * @return an unmodifiable copy in the given map's order, or the map itself when it is
+	 * an immutable JDK map ({@code Map.of}) of strings with nothing to mask
 	 */
 	public Map<String, String> headers(@Nullable Map<String, ?> headers) {
 		if (headers == null || headers.isEmpty()) {
 			return Map.of();
+		}
+		if (isImmutableAndClean(headers)) {
+			// Nothing to mask or convert, and nobody can change it: shared, not copied.
+			@SuppressWarnings("unchecked")
+			Map<String, String> clean = (Map<String, String>) headers;
+			return clean;
 		}
 		Map<String, String> redacted = new LinkedHashMap<>(headers.size() * 2);
 		headers.forEach((name, value) -> redacted.put(name, isSensitive(name) ? MASK : headerValue(value)));
@@ -149,6 +160,23 @@ public final class Redactor {
 			return url;
 		}
 		return url.substring(0, authorityStart) + url.substring(at + 1);
+	}
+
+	/**
+	 * Whether a map is one of the JDK's immutable maps ({@code Map.of}, {@code Map.copyOf})
+	 * with string values only and no sensitive name.
+	 */
+	private boolean isImmutableAndClean(Map<String, ?> headers) {
+		Class<?> type = headers.getClass();
+		if (type != IMMUTABLE_MAP_1 && type != IMMUTABLE_MAP_N) {
+			return false;
+		}
+		for (Map.Entry<String, ?> header : headers.entrySet()) {
+			if (!(header.getValue() instanceof String) || isSensitive(header.getKey())) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	private static String headerValue(@Nullable Object value) {

@@ -30,6 +30,8 @@ import org.jspecify.annotations.Nullable;
  * @param queuedAt when the request entered the queue
  * @param processingStartedAt when it left the queue
  * @param callStartedAt when the call started
+ * @param firstByteAt when the call's first byte arrived, for calls that report it
+ * (streams, leases)
  * @param completedAt when it reached a terminal status
  * @param logs the latest log entries
  * @param metadata the custom metadata, values of sensitive keys masked
@@ -39,7 +41,7 @@ public record RequestSnapshot(String requestId, @Nullable String executorName, R
 		Map<String, String> headers, long numApiTokensNeeded, @Nullable Long apiTokensUsed,
 		@Nullable Integer responseStatusCode, Map<String, String> responseHeaders, @Nullable String errorType,
 		@Nullable String errorMessage, @Nullable Instant queuedAt, @Nullable Instant processingStartedAt,
-		@Nullable Instant callStartedAt, @Nullable Instant completedAt, List<String> logs,
+		@Nullable Instant callStartedAt, @Nullable Instant firstByteAt, @Nullable Instant completedAt, List<String> logs,
 		Map<String, Object> metadata) {
 
 	/**

@@ -5,8 +5,9 @@ import java.util.concurrent.RejectedExecutionException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Thrown when an {@link Executor} does not accept a task. The task's event, if one was
- * created, ends {@code CANCELLED} with the same reason.
+ * Thrown when an {@link Executor} does not accept a task, or grants no lease. The
+ * request's event, if one was created, has ended ({@code CANCELLED} with the same
+ * reason, or {@code FAILED}).
  */
 public class TaskRejectedException extends RejectedExecutionException {
 
@@ -45,7 +46,19 @@ public class TaskRejectedException extends RejectedExecutionException {
 		QUEUE_FULL,
 
 		/** The executor was not running. */
-		NOT_RUNNING
+		NOT_RUNNING,
+
+		/** No lease was granted within the maximum wait. */
+		TIMED_OUT,
+
+		/** The request needs more API tokens than the bucket can ever hold. */
+		TOO_LARGE,
+
+		/** The request was cancelled before its lease was granted. */
+		CANCELLED,
+
+		/** The request failed before its lease was granted (its tokens could not be reserved). */
+		FAILED
 
 	}
 

@@ -12,7 +12,9 @@ import reactor.core.publisher.Mono;
 /**
  * A call to hand to an {@link Executor}, with what the executor records about it. The
  * call is a supplier of an asynchronous result, invoked only when the executor lets the
- * call leave: it must return promptly and do its I/O asynchronously.
+ * call leave: it must return promptly and do its I/O asynchronously. A request built
+ * with {@link #lease()} has no call: it asks for a {@link Lease}, and the caller makes
+ * the call.
  *
  * <pre class="code">
  * TaskRequest request = TaskRequest.ofStage(() -&gt; httpClient.sendAsync(...).thenApply(...))
@@ -24,7 +26,7 @@ import reactor.core.publisher.Mono;
  */
 public final class TaskRequest {
 
-	private final Supplier<?> call;
+	private final @Nullable Supplier<?> call;
 
 	private final boolean reactive;
 
@@ -73,10 +75,20 @@ public final class TaskRequest {
 	}
 
 	/**
-	 * The call: a supplier of a {@link Mono} when {@link #isReactive()}, else of a
-	 * {@link CompletionStage}.
+	 * Starts a request for a {@link Lease}: the caller makes the call itself once the
+	 * executor grants the lease ({@link Executor#leaseAsync}, {@link Executor#lease},
+	 * {@link Executor#acquireLease}).
+	 * @return a builder
 	 */
-	Supplier<?> call() {
+	public static Builder lease() {
+		return new Builder(null, false);
+	}
+
+	/**
+	 * The call: a supplier of a {@link Mono} when {@link #isReactive()}, else of a
+	 * {@link CompletionStage}; {@code null} for a lease's request.
+	 */
+	@Nullable Supplier<?> call() {
 		return this.call;
 	}
 
@@ -115,7 +127,7 @@ public final class TaskRequest {
 
 		// Kept as a flag and an untyped supplier rather than a wrapper object: one object
 		// less per request on the executor's hot path.
-		private final Supplier<?> call;
+		private final @Nullable Supplier<?> call;
 
 		private final boolean reactive;
 
@@ -131,7 +143,7 @@ public final class TaskRequest {
 
 		private Map<String, Object> metadata = Map.of();
 
-		private Builder(Supplier<?> call, boolean reactive) {
+		private Builder(@Nullable Supplier<?> call, boolean reactive) {
 			this.call = call;
 			this.reactive = reactive;
 		}

@@ -15,7 +15,7 @@ import io.lionfuncs.network.Executor;
 import io.lionfuncs.network.NetworkRequestEvent;
 import io.lionfuncs.network.TaskRequest;
 import io.lionfuncs.network.budget.BudgetSettings;
-import io.lionfuncs.network.budget.UsageExtractor;
+import io.lionfuncs.network.UsageExtractor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -24,12 +24,13 @@ import io.lionfuncs.network.NetworkRequestEvent;
 import io.lionfuncs.network.RequestStatus;
 import io.lionfuncs.network.TaskRequest;
 import io.lionfuncs.network.limit.BucketSettings;
-import io.lionfuncs.network.limit.RedisBucketOptions;
-import io.lionfuncs.network.limit.RedisBucketStore;
-import io.lionfuncs.network.limit.RedisConnector;
-import io.lionfuncs.network.limit.RedisFailurePolicy;
-import io.lionfuncs.network.limit.RedisTokenBucket;
+import io.lionfuncs.network.limit.BucketView;
 import io.lionfuncs.network.limit.TokenBucket;
+import io.lionfuncs.network.limit.redis.RedisBucketOptions;
+import io.lionfuncs.network.limit.redis.RedisBucketStore;
+import io.lionfuncs.network.limit.redis.RedisConnector;
+import io.lionfuncs.network.limit.redis.RedisFailurePolicy;
+import io.lionfuncs.network.limit.redis.RedisTokenBucket;
 import io.lionfuncs.testsupport.RedisTestServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
@@ -85,14 +86,15 @@ class LionfuncsRedisAutoConfigurationTests {
 					"lionfuncs.clients.openai.executor.rate-limiter.redis-timeout=250ms")
 			.run((context) -> {
 				Executor executor = context.getBean("lionfuncsExecutor", Executor.class);
-				RedisTokenBucket requests = (RedisTokenBucket) executor.getRequestsBucket();
-				RedisTokenBucket apiTokens = (RedisTokenBucket) executor.getApiTokensBucket();
+				RedisBucketStore buckets = context.getBean(LettuceRedisTokenBuckets.class).getStore();
+				RedisTokenBucket requests = bucketOf(buckets, executor.requestsBucket());
+				RedisTokenBucket apiTokens = bucketOf(buckets, executor.apiTokensBucket());
 				assertThat(requests.key()).isEqualTo(this.prefix + ":default:requests");
 				assertThat(apiTokens.key()).isEqualTo(this.prefix + ":default:api-tokens");
 				assertThat(requests.options().onRedisFailure()).isEqualTo(RedisFailurePolicy.FAIL_CLOSED);
 
-				RedisTokenBucket openai = (RedisTokenBucket) context.getBean("lionfuncsExecutor.openai", Executor.class)
-					.getRequestsBucket();
+				RedisTokenBucket openai = bucketOf(buckets,
+						context.getBean("lionfuncsExecutor.openai", Executor.class).requestsBucket());
 				assertThat(openai.key()).isEqualTo(this.prefix + ":openai:requests");
 				assertThat(openai.options()).isEqualTo(
 						new RedisBucketOptions(this.prefix, RedisFailurePolicy.FAIL_OPEN, 3, Duration.ofMillis(250)));
@@ -182,7 +184,7 @@ class LionfuncsRedisAutoConfigurationTests {
 	@Test
 	void localStoreNeverConnectsToRedis() {
 		this.contextRunner.withPropertyValues(redisProperties()).run((context) -> {
-			assertThat(context.getBean(Executor.class).getRequestsBucket().isSynchronous()).isTrue();
+			assertThat(context.getBean(Executor.class).requestsBucket().isSynchronous()).isTrue();
 			assertThat(context.getBean(LettuceRedisTokenBuckets.class).getStore()).isNull();
 			assertThat(context.getBean(LionfuncsHealthIndicator.class).health(true).getDetails())
 				.doesNotContainKey("redis");
@@ -242,6 +244,14 @@ class LionfuncsRedisAutoConfigurationTests {
 		try (ServerSocket socket = new ServerSocket(0)) {
 			return socket.getLocalPort();
 		}
+	}
+
+	/**
+	 * The Redis bucket behind a bucket view, found in the store by its key.
+	 */
+	private static RedisTokenBucket bucketOf(RedisBucketStore store, BucketView view) {
+		String key = view.sharedState().key();
+		return store.buckets().stream().filter((bucket) -> bucket.key().equals(key)).findFirst().orElseThrow();
 	}
 
 }

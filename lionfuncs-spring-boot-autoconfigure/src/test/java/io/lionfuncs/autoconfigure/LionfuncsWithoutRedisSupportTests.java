@@ -14,6 +14,7 @@ import io.lionfuncs.network.CallResult;
 import io.lionfuncs.network.Executor;
 import io.lionfuncs.network.RequestStatus;
 import io.lionfuncs.network.TaskRequest;
+import io.lionfuncs.network.limit.BucketView;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -61,7 +62,7 @@ class LionfuncsWithoutRedisSupportTests {
 					.hasSingleBean(LionfuncsEndpoint.class)
 					.hasSingleBean(LionfuncsHealthIndicator.class);
 				Executor executor = context.getBean(Executor.class);
-				assertThat(executor.getRequestsBucket().isSynchronous()).isTrue();
+				assertThat(executor.requestsBucket().storeType()).isEqualTo(BucketView.LOCAL_STORE);
 				assertThat(executor
 					.submitTask(TaskRequest.ofStage(() -> CompletableFuture.completedFuture(CallResult.of(204, null)))
 						.build())

@@ -15,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import io.lionfuncs.network.budget.BudgetSettings;
 import io.lionfuncs.network.budget.BudgetStats;
 import io.lionfuncs.network.budget.ExecutorPause;
-import io.lionfuncs.network.budget.ResponseObserver;
 import io.lionfuncs.network.limit.BucketSettings;
 import org.jspecify.annotations.Nullable;
 import io.lionfuncs.testsupport.SlidingWindows;
@@ -282,6 +281,32 @@ class ExecutorBudgetTests {
 		assertThat(limited.getApiTokensUsed()).isNull();
 		assertThat(executor.pausedUntil()).isNull();
 		assertThat(this.pauses).isEmpty();
+		executor.stop(false);
+	}
+
+	@Test
+	void noBudgetWorkOnACallWhenNoBudgetFeatureIsOn() {
+		List<CallResult> read = new ArrayList<>();
+		Executor executor = this.time.executor(tokenBudget(10).budget(BudgetSettings.disabled()).build())
+			.usageExtractor((result) -> {
+				read.add(result);
+				return 1L;
+			})
+			.build();
+		executor.start();
+
+		List<NetworkRequestEvent> events = submitMany(executor, 3, ACTUAL, Duration.ZERO);
+		NetworkRequestEvent limited = executor.submitTask(
+				call(new CallResult(429, Map.of("Retry-After", "30"), usageBody(ACTUAL)), Duration.ZERO).build());
+		this.time.advance(Duration.ofMillis(1));
+
+		assertThat(events).allSatisfy((event) -> assertThat(event.getApiTokensUsed()).isNull());
+		assertThat(read).as("no usage read").isEmpty();
+		BudgetStats stats = executor.budgetStats();
+		assertThat(stats.callsWithUsage() + stats.callsWithoutUsage() + stats.providerAdjustments() + stats.pauses())
+			.isZero();
+		assertThat(stats.rateLimitedResponses()).as("a final 429 is still counted").isEqualTo(1);
+		assertThat(limited.getResponseStatusCode()).isEqualTo(429);
 		executor.stop(false);
 	}
 

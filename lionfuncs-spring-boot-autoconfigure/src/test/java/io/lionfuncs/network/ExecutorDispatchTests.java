@@ -105,8 +105,8 @@ class ExecutorDispatchTests {
 			.allSatisfy((event) -> assertThat(event.getStatus()).isEqualTo(RequestStatus.COMPLETED));
 		assertThat(events.subList(101, backlog))
 			.allSatisfy((event) -> assertThat(event.getStatus()).isEqualTo(RequestStatus.CANCELLED));
-		assertThat(executor.getConcurrencyLimiter().inUse()).isZero();
-		assertThat(executor.getRequestsBucket().availableTokens()).as("unused tokens given back")
+		assertThat(executor.stats().concurrencyInUse()).isZero();
+		assertThat(executor.requestsBucket().availableTokens()).as("unused tokens given back")
 			.isEqualTo(1000 - 102);
 		for (NetworkRequestEvent event : events.subList(0, 100)) {
 			String id = event.getRequestId();
@@ -152,7 +152,7 @@ class ExecutorDispatchTests {
 			assertThat(all).allSatisfy((future) -> assertThat(future.join().getStatus())
 				.isEqualTo(RequestStatus.COMPLETED));
 			assertThat(executor.stats().completed()).isEqualTo(10_000);
-			assertThat(executor.getConcurrencyLimiter().inUse()).isZero();
+			assertThat(executor.stats().concurrencyInUse()).isZero();
 			assertThat(executor.inFlight()).isEmpty();
 		}
 		finally {

@@ -2,6 +2,7 @@ package io.lionfuncs.network;
 
 import java.time.Duration;
 
+import io.lionfuncs.network.budget.InvalidExecutorSettingException;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -59,6 +60,17 @@ class ExecutorSettingsTests {
 			.withMessageContaining("'" + setting + "'")
 			.withMessageContaining(shown)
 			.satisfies((ex) -> assertThat(ex.getSetting()).isEqualTo(setting));
+	}
+
+	@Test
+	void settingsAreAValueBuiltOnlyThroughItsBuilder() {
+		ExecutorSettings settings = ExecutorSettings.builder().name("openai").requestsRate(50).apiTokensRate(90_000.0)
+			.build();
+
+		assertThat(ExecutorSettings.class.getConstructors()).as("no public constructor").isEmpty();
+		assertThat(settings.toBuilder().build()).isEqualTo(settings).hasSameHashCodeAs(settings);
+		assertThat(settings.toBuilder().concurrencyLimit(11).build()).isNotEqualTo(settings);
+		assertThat(settings.toString()).contains("name=openai", "requestsRate=50.0", "apiTokensBucketCapacity=90000");
 	}
 
 }

@@ -139,7 +139,7 @@ class ExecutorTests {
 		}
 
 		assertThat(maxRunning).hasValue(10);
-		assertThat(executor.getConcurrencyLimiter().inUse()).isZero();
+		assertThat(executor.stats().concurrencyInUse()).isZero();
 		assertThat(executor.stats().completed()).isEqualTo(30);
 	}
 
@@ -157,7 +157,7 @@ class ExecutorTests {
 		assertThat(event.getErrorMessage()).contains("needs 501 API tokens", "holds at most 500",
 				"apiTokensBucketCapacity");
 		assertThat(called).isFalse();
-		assertThat(executor.getApiTokensBucket().availableTokens()).isEqualTo(500);
+		assertThat(executor.apiTokensBucket().availableTokens()).isEqualTo(500);
 		assertThat(executor.stats().failed()).isEqualTo(1);
 	}
 
@@ -315,8 +315,8 @@ class ExecutorTests {
 			return new CompletableFuture<>();
 		}).numApiTokensNeeded(40).build());
 		assertThat(waiting.getStatus()).isEqualTo(RequestStatus.PROCESSING);
-		assertThat(executor.getRequestsBucket().availableTokens()).isEqualTo(-1);
-		assertThat(executor.getApiTokensBucket().availableTokens()).isEqualTo(-40);
+		assertThat(executor.requestsBucket().availableTokens()).isEqualTo(-1);
+		assertThat(executor.apiTokensBucket().availableTokens()).isEqualTo(-40);
 		assertThat(waiting.getLogs()).singleElement().asString().contains("waiting 1000 ms for rate-limit tokens");
 
 		executor.cancel(waiting.getRequestId());
@@ -324,9 +324,9 @@ class ExecutorTests {
 
 		assertThat(waiting.getStatus()).isEqualTo(RequestStatus.CANCELLED);
 		assertThat(called).isFalse();
-		assertThat(executor.getRequestsBucket().availableTokens()).isEqualTo(1);
-		assertThat(executor.getApiTokensBucket().availableTokens()).isEqualTo(100);
-		assertThat(executor.getConcurrencyLimiter().inUse()).isEqualTo(1);
+		assertThat(executor.requestsBucket().availableTokens()).isEqualTo(1);
+		assertThat(executor.apiTokensBucket().availableTokens()).isEqualTo(100);
+		assertThat(executor.stats().concurrencyInUse()).isEqualTo(1);
 	}
 
 	@Test
@@ -342,7 +342,7 @@ class ExecutorTests {
 
 		assertThat(event.getStatus()).isEqualTo(RequestStatus.CANCELLED);
 		assertThat(disposed).isTrue();
-		assertThat(executor.getConcurrencyLimiter().inUse()).isZero();
+		assertThat(executor.stats().concurrencyInUse()).isZero();
 		assertThat(event.getCompletedAt()).isNotNull();
 	}
 
@@ -380,7 +380,7 @@ class ExecutorTests {
 		assertThat(empty.getErrorMessage()).isEqualTo("The call completed without a result");
 		assertThat(nullStage.getErrorMessage()).isEqualTo("call supplier returned null");
 		assertThat(executor.stats().failed()).isEqualTo(4);
-		assertThat(executor.getConcurrencyLimiter().inUse()).isZero();
+		assertThat(executor.stats().concurrencyInUse()).isZero();
 	}
 
 	@Test
@@ -450,7 +450,7 @@ class ExecutorTests {
 		assertThat(event.getStatus()).isEqualTo(RequestStatus.FAILED);
 		assertThat(event.getResponseStatusCode()).isNull();
 		assertThat(event.getErrorMessage()).isEqualTo("no response within PT1S");
-		assertThat(executor.getConcurrencyLimiter().inUse()).isZero();
+		assertThat(executor.stats().concurrencyInUse()).isZero();
 	}
 
 	@Test
@@ -477,7 +477,7 @@ class ExecutorTests {
 		assertThat(stopped).isCompleted();
 		assertThat(events).allSatisfy((event) -> assertThat(event.getStatus()).isEqualTo(RequestStatus.COMPLETED));
 		assertThat(starts).hasSize(20).last().isEqualTo(Duration.ofMillis(1900).toNanos());
-		assertThat(executor.getConcurrencyLimiter().inUse()).isZero();
+		assertThat(executor.stats().concurrencyInUse()).isZero();
 		assertThat(executor.isRunning()).isFalse();
 	}
 
@@ -502,8 +502,8 @@ class ExecutorTests {
 		assertThat(completed).isEqualTo(5);
 		assertThat(executor.stats().cancelled()).isEqualTo(15);
 		assertThat(events.get(19).getErrorMessage()).contains("shutdown timeout of PT0.5S elapsed");
-		assertThat(executor.getConcurrencyLimiter().inUse()).isZero();
-		assertThat(executor.getRequestsBucket().availableTokens()).isEqualTo(1);
+		assertThat(executor.stats().concurrencyInUse()).isZero();
+		assertThat(executor.requestsBucket().availableTokens()).isEqualTo(1);
 	}
 
 	@Test
@@ -520,7 +520,7 @@ class ExecutorTests {
 
 		assertThat(events).allSatisfy((event) -> assertThat(event.getStatus()).isEqualTo(RequestStatus.CANCELLED));
 		assertThat(disposed).hasValue(2);
-		assertThat(executor.getConcurrencyLimiter().inUse()).isZero();
+		assertThat(executor.stats().concurrencyInUse()).isZero();
 		assertThat(executor.stats().queueDepth()).isZero();
 	}
 

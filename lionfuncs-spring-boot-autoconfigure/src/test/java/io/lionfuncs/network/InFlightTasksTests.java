@@ -2,7 +2,6 @@ package io.lionfuncs.network;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
@@ -15,13 +14,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class InFlightTasksTests {
 
-	private final Executor executor = new Executor(ExecutorSettings.defaults());
+	/** Only the context of tasks is read here: no other stage is needed. */
+	private final Completion completion = new Completion(RequestContext.STANDALONE, null, null, null, null, null,
+			null, null, null, null, null);
 
 	private ExecutorTask newTask() {
 		TaskRequest request = TaskRequest.ofStage(CompletableFuture::new).build();
-		NetworkRequestEvent event = new NetworkRequestEvent(RequestOwner.Standalone.INSTANCE, null, null, Map.of(),
-				null, 0, Map.of());
-		return new ExecutorTask(this.executor, event, request);
+		return new ExecutorTask(this.completion, request);
 	}
 
 	@Test

@@ -59,4 +59,18 @@ class RedactorTests {
 		assertThat(Redactor.defaults().url("/v1/models/{id}")).isEqualTo("/v1/models/{id}");
 	}
 
+	@Test
+	void anImmutableMapWithNothingToMaskIsSharedAndAnyOtherIsCopied() {
+		Map<String, String> clean = Map.of("Content-Type", "application/json", "Accept", "text/plain");
+		Map<String, String> secret = Map.of("Authorization", "Bearer sk-secret");
+		Map<String, String> mutable = new LinkedHashMap<>(clean);
+
+		assertThat(Redactor.defaults().headers(clean)).isSameAs(clean);
+		assertThat(Redactor.defaults().headers(secret)).isNotSameAs(secret)
+			.containsExactly(Map.entry("Authorization", Redactor.MASK));
+		Map<String, String> copy = Redactor.defaults().headers(mutable);
+		mutable.put("Cookie", "sid=1");
+		assertThat(copy).isNotSameAs(mutable).doesNotContainKey("Cookie");
+	}
+
 }

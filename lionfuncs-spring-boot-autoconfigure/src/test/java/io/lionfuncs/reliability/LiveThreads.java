@@ -30,12 +30,27 @@ final class LiveThreads {
 
 	private final Set<Thread> before;
 
-	private LiveThreads(Set<Thread> before) {
+	private final List<String> foreignPools;
+
+	private LiveThreads(Set<Thread> before, List<String> foreignPools) {
 		this.before = before;
+		this.foreignPools = foreignPools;
 	}
 
 	static LiveThreads snapshot() {
-		return new LiveThreads(Set.copyOf(Thread.getAllStackTraces().keySet()));
+		return new LiveThreads(Set.copyOf(Thread.getAllStackTraces().keySet()), List.of());
+	}
+
+	/**
+	 * Also ignores the threads of pools the test under census never creates. Such a pool
+	 * belongs to an earlier test of the same JVM whose resources shut down in the
+	 * background: Lettuce's client resources, for one, start their event executor's
+	 * thread only to run its graceful shutdown.
+	 * @param prefixes name prefixes of the threads to ignore
+	 * @return a census that ignores them
+	 */
+	LiveThreads ignoringPools(String... prefixes) {
+		return new LiveThreads(this.before, List.of(prefixes));
 	}
 
 	/**
@@ -49,7 +64,8 @@ final class LiveThreads {
 		Thread caller = Thread.currentThread();
 		Thread.getAllStackTraces().forEach((thread, stack) -> {
 			if (thread != caller && thread.isAlive() && !this.before.contains(thread)
-					&& !isGlobal(thread.getName()) && !isIdleAwaitWorker(thread.getName(), stack)) {
+					&& !isGlobal(thread.getName()) && !isForeign(thread.getName())
+					&& !isIdleAwaitWorker(thread.getName(), stack)) {
 				names.add(thread.getName());
 			}
 		});
@@ -73,6 +89,10 @@ final class LiveThreads {
 
 	private static boolean isGlobal(String name) {
 		return GLOBAL_POOLS.stream().anyMatch(name::startsWith);
+	}
+
+	private boolean isForeign(String name) {
+		return this.foreignPools.stream().anyMatch(name::startsWith);
 	}
 
 	/**

@@ -138,7 +138,7 @@ class StopAndRestartTests {
 			}).build()));
 		}
 		await().atMost(Duration.ofSeconds(10))
-			.until(() -> executor.stats().completed() == 100 && executor.getConcurrencyLimiter().inUse() == 10);
+			.until(() -> executor.stats().completed() == 100 && executor.stats().concurrencyInUse() == 10);
 
 		long stopStarted = System.nanoTime();
 		executor.stop(true);
@@ -159,7 +159,7 @@ class StopAndRestartTests {
 		}
 		assertThat(stopNanos).as("the stop waited for the shutdown timeout").isGreaterThanOrEqualTo(
 				shutdownTimeout.toNanos());
-		assertThat(executor.getConcurrencyLimiter().inUse()).isZero();
+		assertThat(executor.stats().concurrencyInUse()).isZero();
 		assertThat(threads.awaitNoneLeaked(Duration.ofSeconds(10))).as("threads left behind").isEmpty();
 		figures.put("calls", QUEUED)
 			.put("completed", completed)

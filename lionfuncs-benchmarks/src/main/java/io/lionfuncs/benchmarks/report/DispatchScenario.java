@@ -9,19 +9,19 @@ import io.lionfuncs.network.ExecutorSettings;
 
 /**
  * Dispatch throughput: {@value #CALLS} no-op calls through an {@link Executor} (limits
- * effectively off, tracking on, concurrency {@value #CONCURRENCY}) against the
- * {@link JdkDispatchFloor} doing the same admission work, in alternating rounds of the
- * same run after a warm-up of both.
+ * effectively off, tracking on, concurrency {@value #CONCURRENCY}) against its peer, a
+ * {@link Resilience4jDispatchPeer} doing the same admission with a Resilience4j
+ * bulkhead and rate limiter, and against the {@link JdkDispatchFloor} doing it with plain
+ * JDK parts, in rotating rounds of the same run after a warm-up of all three.
  * <p>
- * A round is one {@link DispatchLoad}. Both sides have as many dispatcher threads as an
+ * A round is one {@link DispatchLoad}. Every side has as many dispatcher threads as an
  * executor has by default ({@code numWorkers}) and a queue that holds every call.
- * "Limits effectively off" means the request bucket refills at the fastest rate it
- * supports (one token per nanosecond) with a burst of a billion: every reservation is
- * still made, but never waits.
+ * "Limits effectively off" means the request bucket (and the peer's rate limiter) lets a
+ * billion calls through per second: every reservation is still made, but never waits.
  * <p>
  * Figures: the medians of the rounds' throughputs, and the median of each round's
- * executor-to-floor ratio, so that a load change on the machine between rounds moves
- * both sides of a ratio together.
+ * executor-to-peer and executor-to-floor ratios, so that a load change on the machine
+ * between rounds moves both sides of a ratio together.
  */
 final class DispatchScenario implements Scenario {
 
@@ -42,33 +42,39 @@ final class DispatchScenario implements Scenario {
 
 	@Override
 	public Map<String, Object> run() throws Exception {
-		// Until both are compiled and the heap has grown to the load: some rounds, some time.
+		// Until all are compiled and the heap has grown to the load: some rounds, some time.
 		long warmupStarted = System.nanoTime();
 		for (int i = 0; i < WARMUP_ROUNDS || System.nanoTime() - warmupStarted < WARMUP_NANOS; i++) {
 			executorRound();
+			peerRound();
 			floorRound();
 		}
 		double[] executor = new double[ROUNDS];
+		double[] peer = new double[ROUNDS];
 		double[] floor = new double[ROUNDS];
-		double[] ratio = new double[ROUNDS];
+		double[] peerRatio = new double[ROUNDS];
+		double[] floorRatio = new double[ROUNDS];
 		for (int i = 0; i < ROUNDS; i++) {
-			// Alternate which side goes first so neither always inherits the other's garbage.
-			if (i % 2 == 0) {
-				executor[i] = executorRound();
-				floor[i] = floorRound();
+			// Rotate which side goes first so that none always inherits another's garbage.
+			for (int j = 0; j < 3; j++) {
+				switch ((i + j) % 3) {
+					case 0 -> executor[i] = executorRound();
+					case 1 -> peer[i] = peerRound();
+					default -> floor[i] = floorRound();
+				}
 			}
-			else {
-				floor[i] = floorRound();
-				executor[i] = executorRound();
-			}
-			ratio[i] = executor[i] / floor[i];
+			peerRatio[i] = executor[i] / peer[i];
+			floorRatio[i] = executor[i] / floor[i];
 		}
 		Map<String, Object> figures = new LinkedHashMap<>();
 		figures.put("dispatch.tasksPerSecond", Math.round(Stats.median(executor)));
+		figures.put("dispatch.resilience4jTasksPerSecond", Math.round(Stats.median(peer)));
 		figures.put("dispatch.floorTasksPerSecond", Math.round(Stats.median(floor)));
-		figures.put("dispatch.ratioToFloor", Stats.round(Stats.median(ratio), 3));
+		figures.put("dispatch.ratioToResilience4j", Stats.round(Stats.median(peerRatio), 3));
+		figures.put("dispatch.ratioToFloor", Stats.round(Stats.median(floorRatio), 3));
 		Map<String, Object> rounds = new LinkedHashMap<>();
 		rounds.put("tasksPerSecond", Stats.rounded(executor));
+		rounds.put("resilience4jTasksPerSecond", Stats.rounded(peer));
 		rounds.put("floorTasksPerSecond", Stats.rounded(floor));
 		figures.put("dispatch.rounds", rounds);
 		return figures;
@@ -87,6 +93,13 @@ final class DispatchScenario implements Scenario {
 		try (Executor executor = new Executor(executorSettings())) {
 			executor.start();
 			return DispatchLoad.throughExecutor(executor);
+		}
+	}
+
+	private static double peerRound() throws Exception {
+		try (Resilience4jDispatchPeer peer = new Resilience4jDispatchPeer(ExecutorSettings.defaults().numWorkers(),
+				CALLS, CONCURRENCY)) {
+			return DispatchLoad.callsPerSecond(() -> peer.submit(DispatchLoad.NO_OP));
 		}
 	}
 

@@ -14,7 +14,7 @@ import io.lionfuncs.network.Executor;
 import io.lionfuncs.network.ExecutorStats;
 import io.lionfuncs.network.NetworkRequestEvent;
 import io.lionfuncs.network.budget.BudgetStats;
-import io.lionfuncs.network.limit.TokenBucket;
+import io.lionfuncs.network.limit.BucketView;
 import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Schedulers;
 
@@ -44,9 +44,9 @@ public record ExecutorDescriptor(boolean running,
 
 	static ExecutorDescriptor of(Executor executor, Instant now) {
 		ExecutorStats stats = executor.stats();
-		TokenBucket apiTokens = executor.getApiTokensBucket();
+		BucketView apiTokens = executor.apiTokensBucket();
 		BucketsDescriptor buckets = new BucketsDescriptor(
-				BucketDescriptor.of(stats.requestsBucket(), executor.getRequestsBucket()),
+				BucketDescriptor.of(stats.requestsBucket(), executor.requestsBucket()),
 				(stats.apiTokensBucket() != null && apiTokens != null)
 						? BucketDescriptor.of(stats.apiTokensBucket(), apiTokens) : null);
 		Map<String, Long> counts = new LinkedHashMap<>();
@@ -115,7 +115,7 @@ public record ExecutorDescriptor(boolean running,
 		/** How long the endpoint waits for a level read from a remote store. */
 		private static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
 
-		static BucketDescriptor of(ExecutorStats.BucketStats stats, TokenBucket bucket) {
+		static BucketDescriptor of(ExecutorStats.BucketStats stats, BucketView bucket) {
 			return new BucketDescriptor(stats.capacity(), level(bucket, stats.available()), stats.rate(),
 					stats.period().toString());
 		}
@@ -124,7 +124,7 @@ public record ExecutorDescriptor(boolean running,
 		 * The level where the bucket lives. A remote bucket is read (it bounds the read
 		 * by its own timeout), unless this thread must not block.
 		 */
-		private static long level(TokenBucket bucket, long lastSeen) {
+		private static long level(BucketView bucket, long lastSeen) {
 			if (bucket.isSynchronous() || Schedulers.isInNonBlockingThread()) {
 				return lastSeen;
 			}

@@ -11,7 +11,7 @@ import io.lionfuncs.network.Executor;
 import io.lionfuncs.network.NetworkRequestEvent;
 import io.lionfuncs.network.RequestStatus;
 import io.lionfuncs.network.RequestStatusListener;
-import io.lionfuncs.network.limit.TokenBucket;
+import io.lionfuncs.network.limit.BucketView;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
@@ -57,7 +57,7 @@ public class ExecutorMeterBinder implements MeterBinder, RequestStatusListener {
 				.baseUnit("tasks")
 				.description("Room left in the executor's queue")
 				.register(registry);
-			Gauge.builder("lionfuncs.executor.active", executor, (e) -> e.getConcurrencyLimiter().inUse())
+			Gauge.builder("lionfuncs.executor.active", executor, (e) -> e.stats().concurrencyInUse())
 				.tags(tags)
 				.baseUnit("requests")
 				.description("Requests holding a concurrency slot: waiting for tokens or calling")
@@ -67,8 +67,8 @@ public class ExecutorMeterBinder implements MeterBinder, RequestStatusListener {
 				.baseUnit("tasks")
 				.description("Submissions rejected because the queue was full or the executor stopped")
 				.register(registry);
-			bucket(registry, tags, "requests", executor.getRequestsBucket());
-			TokenBucket apiTokens = executor.getApiTokensBucket();
+			bucket(registry, tags, "requests", executor.requestsBucket());
+			BucketView apiTokens = executor.apiTokensBucket();
 			if (apiTokens != null) {
 				bucket(registry, tags, "api-tokens", apiTokens);
 			}
@@ -107,8 +107,8 @@ public class ExecutorMeterBinder implements MeterBinder, RequestStatusListener {
 			.register(registry);
 	}
 
-	private static void bucket(MeterRegistry registry, Tags tags, String name, TokenBucket bucket) {
-		Gauge.builder("lionfuncs.ratelimiter.available", bucket, TokenBucket::availableTokens)
+	private static void bucket(MeterRegistry registry, Tags tags, String name, BucketView bucket) {
+		Gauge.builder("lionfuncs.ratelimiter.available", bucket, BucketView::availableTokens)
 			.tags(tags.and(Tag.of("bucket", name)))
 			.baseUnit("tokens")
 			.description("Tokens available in the bucket; negative while reserved ahead")

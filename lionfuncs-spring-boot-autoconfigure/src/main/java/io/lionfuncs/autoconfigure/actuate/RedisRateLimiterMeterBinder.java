@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 import io.lionfuncs.network.Executor;
-import io.lionfuncs.network.limit.RedisTokenBucket;
+import io.lionfuncs.network.limit.BucketView;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -32,28 +32,30 @@ public class RedisRateLimiterMeterBinder implements MeterBinder {
 	@Override
 	public void bindTo(MeterRegistry registry) {
 		for (Executor executor : this.executors.get()) {
-			Map<String, RedisTokenBucket> buckets = RedisRateLimiters.of(executor);
+			Map<String, BucketView> buckets = RedisRateLimiters.of(executor);
 			if (buckets.isEmpty()) {
 				continue;
 			}
 			Tags tags = Tags.of("executor", executor.getName());
-			RedisTokenBucket first = buckets.values().iterator().next();
+			BucketView first = buckets.values().iterator().next();
 			Gauge
 				.builder("lionfuncs.ratelimiter.redis.available", first,
-						(bucket) -> bucket.store().isAvailable() ? 1 : 0)
+						(bucket) -> RedisRateLimiters.state(bucket).isAvailable() ? 1 : 0)
 				.tags(tags)
 				.description("Whether the executor's buckets are in Redis (1) or Redis is unavailable (0)")
 				.register(registry);
 			buckets.forEach((name, bucket) -> {
 				Tags bucketTags = tags.and("bucket", name);
 				FunctionCounter
-					.builder("lionfuncs.ratelimiter.redis.bypassed", bucket, RedisTokenBucket::fallbackReservations)
+					.builder("lionfuncs.ratelimiter.redis.bypassed", bucket,
+							(view) -> RedisRateLimiters.state(view).fallbackReservations())
 					.tags(bucketTags.and("outcome", "fallback"))
 					.baseUnit("reservations")
 					.description("Reservations not made in Redis because it was unavailable")
 					.register(registry);
 				FunctionCounter
-					.builder("lionfuncs.ratelimiter.redis.bypassed", bucket, RedisTokenBucket::failedReservations)
+					.builder("lionfuncs.ratelimiter.redis.bypassed", bucket,
+							(view) -> RedisRateLimiters.state(view).failedReservations())
 					.tags(bucketTags.and("outcome", "failed"))
 					.baseUnit("reservations")
 					.description("Reservations not made in Redis because it was unavailable")

@@ -3,16 +3,15 @@ package io.lionfuncs.autoconfigure.actuate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 import io.lionfuncs.network.Executor;
-import io.lionfuncs.network.limit.RedisAvailability;
-import io.lionfuncs.network.limit.RedisTokenBucket;
-import io.lionfuncs.network.limit.TokenBucket;
+import io.lionfuncs.network.limit.BucketView;
+import io.lionfuncs.network.limit.SharedBucketState;
 
 /**
- * The Redis-backed buckets of executors, as health, endpoint and meters describe them.
+ * The buckets of executors kept in a store shared by replicas (Redis), as health,
+ * endpoint and meters describe them, read through the executors' bucket views.
  */
 final class RedisRateLimiters {
 
@@ -20,20 +19,33 @@ final class RedisRateLimiters {
 	}
 
 	/**
-	 * The Redis-backed buckets of an executor, by bucket name.
+	 * The shared buckets of an executor, by bucket name.
 	 * @param executor the executor
 	 * @return the buckets ({@code requests}, {@code api-tokens}); empty for local ones
 	 */
-	static Map<String, RedisTokenBucket> of(Executor executor) {
-		Map<String, RedisTokenBucket> buckets = new LinkedHashMap<>();
-		if (executor.getRequestsBucket() instanceof RedisTokenBucket requests) {
-			buckets.put("requests", requests);
+	static Map<String, BucketView> of(Executor executor) {
+		Map<String, BucketView> buckets = new LinkedHashMap<>();
+		if (executor.requestsBucket().sharedState() != null) {
+			buckets.put("requests", executor.requestsBucket());
 		}
-		TokenBucket apiTokens = executor.getApiTokensBucket();
-		if (apiTokens instanceof RedisTokenBucket redisApiTokens) {
-			buckets.put("api-tokens", redisApiTokens);
+		BucketView apiTokens = executor.apiTokensBucket();
+		if (apiTokens != null && apiTokens.sharedState() != null) {
+			buckets.put("api-tokens", apiTokens);
 		}
 		return buckets;
+	}
+
+	/**
+	 * The state of a shared bucket now.
+	 * @param bucket a bucket found by {@link #of(Executor)}
+	 * @return its state
+	 */
+	static SharedBucketState state(BucketView bucket) {
+		SharedBucketState state = bucket.sharedState();
+		if (state == null) {
+			throw new IllegalStateException("Bucket " + bucket + " is not kept in a shared store");
+		}
+		return state;
 	}
 
 	/**
@@ -45,24 +57,22 @@ final class RedisRateLimiters {
 	static Map<String, Object> describe(List<Executor> executors) {
 		Map<String, Object> described = new LinkedHashMap<>();
 		for (Executor executor : executors) {
-			Map<String, RedisTokenBucket> buckets = of(executor);
+			Map<String, BucketView> buckets = of(executor);
 			if (buckets.isEmpty()) {
 				continue;
 			}
-			RedisTokenBucket first = buckets.values().iterator().next();
-			RedisAvailability availability = first.store().availability();
+			SharedBucketState first = state(buckets.values().iterator().next());
 			Map<String, Object> details = new LinkedHashMap<>();
-			details.put("status", availability.status().name());
-			details.put("since", availability.since().toString());
-			if (availability.error() != null) {
-				details.put("error", availability.error());
+			details.put("status", first.status());
+			details.put("since", first.since().toString());
+			if (first.error() != null) {
+				details.put("error", first.error());
 			}
-			details.put("onRedisFailure", first.options().onRedisFailure().name().toLowerCase(Locale.ROOT)
-				.replace('_', '-'));
-			details.put("expectedReplicas", first.options().expectedReplicas());
-			details.put("mode", first.mode().name());
+			details.put("onRedisFailure", first.failurePolicy());
+			details.put("expectedReplicas", first.expectedReplicas());
+			details.put("mode", first.mode());
 			List<String> keys = new ArrayList<>();
-			buckets.values().forEach((bucket) -> keys.add(bucket.key()));
+			buckets.values().forEach((bucket) -> keys.add(state(bucket).key()));
 			details.put("keys", keys);
 			described.put(executor.getName(), details);
 		}
@@ -77,7 +87,7 @@ final class RedisRateLimiters {
 	static boolean anyUnavailable(List<Executor> executors) {
 		return executors.stream()
 			.flatMap((executor) -> of(executor).values().stream())
-			.anyMatch((bucket) -> bucket.store().availability().status() == RedisAvailability.Status.UNAVAILABLE);
+			.anyMatch((bucket) -> SharedBucketState.UNAVAILABLE.equals(state(bucket).status()));
 	}
 
 }

@@ -3,7 +3,6 @@ package io.lionfuncs.network.budget;
 import java.time.Duration;
 import java.util.List;
 
-import io.lionfuncs.network.InvalidExecutorSettingException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -168,7 +167,7 @@ public record BudgetSettings(boolean usageEnabled, List<String> usageJsonPointer
 		public BudgetSettings build() {
 			require(this.usageJsonPointers != null, "usage.jsonPointers", null, "a list of JSON pointers");
 			for (String pointer : this.usageJsonPointers) {
-				require(JsonPointers.isValid(pointer), "usage.jsonPointers", pointer,
+				require(isJsonPointer(pointer), "usage.jsonPointers", pointer,
 						"JSON pointers such as /usage/total_tokens");
 			}
 			require(this.defaultPause != null && !this.defaultPause.isNegative(), "pause.defaultDuration",
@@ -177,6 +176,25 @@ public record BudgetSettings(boolean usageEnabled, List<String> usageJsonPointer
 					"pause.maxDuration", this.maxPause, "a duration greater than 0");
 			return new BudgetSettings(this.usageEnabled, this.usageJsonPointers, this.providerHeadersEnabled,
 					this.pauseEnabled, this.defaultPause, this.maxPause);
+		}
+
+		/**
+		 * Whether the text is a JSON pointer (RFC 6901): empty tokens allowed, {@code ~}
+		 * only as {@code ~0} or {@code ~1}.
+		 */
+		private static boolean isJsonPointer(@Nullable String pointer) {
+			if (pointer == null || !pointer.startsWith("/")) {
+				return false;
+			}
+			for (int i = 0; i < pointer.length(); i++) {
+				if (pointer.charAt(i) == '~') {
+					char next = (i + 1 < pointer.length()) ? pointer.charAt(i + 1) : ' ';
+					if (next != '0' && next != '1') {
+						return false;
+					}
+				}
+			}
+			return true;
 		}
 
 		private static void require(boolean valid, String setting, @Nullable Object value, String expected) {

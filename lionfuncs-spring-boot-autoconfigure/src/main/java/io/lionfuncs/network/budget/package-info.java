@@ -1,8 +1,9 @@
 /**
- * LLM-style budgets for an {@link io.lionfuncs.network.Executor}: the API tokens a call
- * really used, read from its response and reconciled with the estimate reserved up
- * front; the rate limits a provider reports in its response headers, which lower the
- * local buckets; and a pause of dispatch when the provider answers 429.
+ * The values of an executor's LLM-style budgets: how usage true-up, provider rate-limit
+ * headers and pauses on 429 are configured ({@link BudgetSettings}), what they did
+ * ({@link BudgetStats}, {@link ProviderLimit}) and the pauses they cause
+ * ({@link ExecutorPause}, {@link ExecutorPauseListener}). Value types only: the budget
+ * logic is part of the executor.
  */
 @NullMarked
 package io.lionfuncs.network.budget;

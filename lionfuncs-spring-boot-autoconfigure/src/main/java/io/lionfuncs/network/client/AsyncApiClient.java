@@ -24,7 +24,7 @@ import io.lionfuncs.network.Executor;
 import io.lionfuncs.network.NetworkRequestEvent;
 import io.lionfuncs.network.Redactor;
 import io.lionfuncs.network.TaskRequest;
-import io.lionfuncs.network.budget.ResponseObserver;
+import io.lionfuncs.network.ResponseObserver;
 import io.lionfuncs.network.connection.ConnectionTracker;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;

@@ -3,6 +3,7 @@ package io.lionfuncs.network.limit;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;
+import java.util.function.LongSupplier;
 
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
@@ -44,6 +45,28 @@ public final class LocalTokenBucket implements TokenBucket {
 			.withCustomTimePrecision(timeMeter)
 			.withSynchronizationStrategy(SynchronizationStrategy.SYNCHRONIZED)
 			.build();
+	}
+
+	/**
+	 * A factory of local buckets timed by the given clock.
+	 * @param nanoClock a monotonic clock in nanoseconds, such as {@code System::nanoTime}
+	 * @return the factory
+	 */
+	public static TokenBucketFactory factory(LongSupplier nanoClock) {
+		TimeMeter timeMeter = new TimeMeter() {
+
+			@Override
+			public long currentTimeNanos() {
+				return nanoClock.getAsLong();
+			}
+
+			@Override
+			public boolean isWallClockBased() {
+				return false;
+			}
+
+		};
+		return (executorName, bucketName, settings) -> new LocalTokenBucket(settings, timeMeter);
 	}
 
 	/**

@@ -9,19 +9,14 @@ import java.util.concurrent.CompletionStage;
  * Waiters are therefore served in the order they reserved, and no window of length
  * {@code T} releases more than {@code capacity + rate * T / period} tokens.
  */
-public interface TokenBucket {
-
-	/**
-	 * The bucket's configured shape.
-	 * @return the settings
-	 */
-	BucketSettings settings();
+public interface TokenBucket extends BucketView {
 
 	/**
 	 * Whether {@link #reserve(long)} answers without I/O. Buckets kept in a remote store
 	 * answer only through {@link #reserveAsync(long)}.
 	 * @return {@code true} for a bucket held in this process
 	 */
+	@Override
 	default boolean isSynchronous() {
 		return true;
 	}
@@ -61,22 +56,5 @@ public interface TokenBucket {
 	 * @param tokens tokens to take, at least one
 	 */
 	void forceConsume(long tokens);
-
-	/**
-	 * Tokens available now; negative while the bucket is in debt. Never does I/O: a
-	 * bucket kept in a remote store answers with the level it last saw.
-	 * @return the current level
-	 */
-	long availableTokens();
-
-	/**
-	 * Tokens available now, read from where the bucket lives. A remote bucket asks its
-	 * store, so the answer includes what other replicas took; a local bucket answers at
-	 * once with {@link #availableTokens()}.
-	 * @return a stage completing with the current level
-	 */
-	default CompletionStage<Long> readAvailableTokens() {
-		return CompletableFuture.completedFuture(availableTokens());
-	}
 
 }

@@ -18,7 +18,7 @@ import io.lionfuncs.network.RequestStatus;
 import io.lionfuncs.network.budget.BudgetSettings;
 import io.lionfuncs.network.budget.BudgetStats;
 import io.lionfuncs.network.budget.ExecutorPause;
-import io.lionfuncs.network.budget.ResponseObserver;
+import io.lionfuncs.network.ResponseObserver;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -145,7 +145,7 @@ class AsyncApiClientBudgetTests {
 		assertThat(stats.providerLimits()).containsKeys("requests", "tokens");
 		assertThat(stats.providerLimits().get("tokens").remaining()).isEqualTo(40_000);
 		assertThat(stats.providerLimits().get("tokens").source()).isEqualTo("anthropic");
-		assertThat(this.executor.getApiTokensBucket().availableTokens())
+		assertThat(this.executor.apiTokensBucket().availableTokens())
 			.as("lowered from 100,000 to what the provider reports, plus the refill since").isLessThan(50_000);
 	}
 

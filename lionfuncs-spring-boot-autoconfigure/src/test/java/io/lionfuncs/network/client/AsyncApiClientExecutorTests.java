@@ -145,7 +145,7 @@ class AsyncApiClientExecutorTests {
 
 		assertThat(event.getStatus()).isEqualTo(RequestStatus.COMPLETED);
 		assertThat(event.getNumApiTokensNeeded()).isEqualTo(400);
-		await().atMost(BLOCK).until(() -> executor.getApiTokensBucket().availableTokens() < 1000);
+		await().atMost(BLOCK).until(() -> executor.apiTokensBucket().availableTokens() < 1000);
 	}
 
 }

@@ -1,0 +1,528 @@
+package io.lionfuncs.network.limit.redis;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+import io.github.bucket4j.TimeMeter;
+import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
+import io.github.bucket4j.distributed.proxy.AsyncProxyManager;
+import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lionfuncs.network.limit.BucketSettings;
+import io.lionfuncs.network.limit.TokenBucketFactory;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Token buckets kept in Redis, shared by every replica that uses the same key prefix and
+ * executor name, built on Bucket4j's Lettuce integration. One store holds one connection
+ * and tracks whether Redis can be reached:
+ * <ul>
+ * <li>a failed or timed-out operation, or a lost connection, makes Redis
+ * {@link RedisAvailability.Status#UNAVAILABLE UNAVAILABLE}: buckets then follow their
+ * {@link RedisFailurePolicy} without touching Redis, and the store checks every
+ * recovery interval (reconnecting when needed) until Redis answers again;</li>
+ * <li>each change is logged once, not per call, and told to the listeners.</li>
+ * </ul>
+ * Reservations never block: they complete on the Redis client's threads, and the
+ * blocking work (connecting, checking a returned Redis) runs on a scheduler for blocking
+ * tasks. Bucket configurations that changed (a new rate) replace the stored ones when
+ * a bucket is created, atomically and keeping the stored level.
+ *
+ * <pre class="code">
+ * RedisBucketStore store = RedisBucketStore.builder(RedisConnector.of(() -&gt; redisClient)).build();
+ * Executor executor = Executor.builder()
+ *     .settings(settings)
+ *     .bucketFactory(store.bucketFactory(RedisBucketOptions.of("lionfuncs")))
+ *     .build();
+ * </pre>
+ */
+public final class RedisBucketStore implements AutoCloseable {
+
+	private static final Logger logger = LoggerFactory.getLogger(RedisBucketStore.class);
+
+	/** How long a bucket's key lives after the bucket would be full again. */
+	private static final Duration KEEP_AFTER_REFILL = Duration.ofMinutes(1);
+
+	private final RedisConnector connector;
+
+	private final Duration recoveryInterval;
+
+	private final Scheduler blockingScheduler;
+
+	private final Clock clock;
+
+	private final StateCachingRedisApi api;
+
+	private final AsyncProxyManager<Object> proxies;
+
+	private final List<RedisTokenBucket> buckets = new CopyOnWriteArrayList<>();
+
+	private final List<Consumer<RedisAvailability>> listeners = new CopyOnWriteArrayList<>();
+
+	private final AtomicReference<RedisAvailability> availability;
+
+	private final AtomicBoolean recoveryScheduled = new AtomicBoolean();
+
+	private final Object connectionMonitor = new Object();
+
+	private volatile @Nullable StatefulConnection<String, byte[]> connection;
+
+	private volatile Duration timeout = Duration.ZERO;
+
+	private volatile @Nullable Disposable recovery;
+
+	private volatile boolean closed;
+
+	private RedisBucketStore(Builder builder) {
+		this.connector = builder.connector;
+		this.recoveryInterval = builder.recoveryInterval;
+		this.blockingScheduler = builder.blockingScheduler;
+		this.clock = builder.clock;
+		this.availability = new AtomicReference<>(RedisAvailability.connecting(this.clock.instant()));
+		this.api = new StateCachingRedisApi(this::commands, this::operationTimeout);
+		this.proxies = new Bucket4jLettuce.LettuceBasedProxyManagerBuilder<>(this.api)
+			.clientClock(new WallClock(this.clock))
+			.expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(KEEP_AFTER_REFILL))
+			.build()
+			.asAsync();
+	}
+
+	/**
+	 * A builder for a store connecting with the given connector.
+	 * @param connector opens connections to Redis
+	 * @return the builder
+	 */
+	public static Builder builder(RedisConnector connector) {
+		return new Builder(connector);
+	}
+
+	/**
+	 * A factory of buckets kept in this store, keyed
+	 * {@code <keyPrefix>:<executorName>:<bucketName>}. Creating the first bucket connects
+	 * to Redis (waiting at most the timeout, unless called from a non-blocking thread);
+	 * if that fails, the buckets start on their failure policy.
+	 * @param options key prefix, failure policy and timeout
+	 * @return the factory
+	 */
+	public TokenBucketFactory bucketFactory(RedisBucketOptions options) {
+		Objects.requireNonNull(options, "options must not be null");
+		return (executorName, bucketName, settings) -> createBucket(options, executorName, bucketName, settings);
+	}
+
+	private RedisTokenBucket createBucket(RedisBucketOptions options, String executorName, String bucketName,
+			BucketSettings settings) {
+		if (this.closed) {
+			throw new IllegalStateException("Redis bucket store is closed");
+		}
+		if (options.timeout().compareTo(this.timeout) > 0) {
+			this.timeout = options.timeout();
+		}
+		String key = options.keyPrefix() + ":" + executorName + ":" + bucketName;
+		RedisTokenBucket bucket = new RedisTokenBucket(this, key, executorName, settings, options);
+		this.buckets.add(bucket);
+		if (Schedulers.isInNonBlockingThread()) {
+			scheduleRecovery(Duration.ZERO);
+		}
+		else {
+			connectAndCheck(List.of(bucket));
+		}
+		return bucket;
+	}
+
+	/**
+	 * Whether Redis can be reached: whether reservations go to Redis.
+	 * @return {@code true} while available
+	 */
+	public boolean isAvailable() {
+		return this.availability.get().isAvailable();
+	}
+
+	/**
+	 * Whether Redis can be reached, since when, and the last error.
+	 * @return the availability
+	 */
+	public RedisAvailability availability() {
+		return this.availability.get();
+	}
+
+	/**
+	 * The buckets created by this store.
+	 * @return the buckets, in creation order
+	 */
+	public List<RedisTokenBucket> buckets() {
+		return List.copyOf(this.buckets);
+	}
+
+	/**
+	 * Adds a listener told of every change of {@link #availability()}.
+	 * @param listener the listener, called on the thread that saw the change
+	 */
+	public void addAvailabilityListener(Consumer<RedisAvailability> listener) {
+		this.listeners.add(Objects.requireNonNull(listener, "listener must not be null"));
+	}
+
+	/**
+	 * Closes the connection; the buckets then follow their failure policy.
+	 */
+	@Override
+	public void close() {
+		this.closed = true;
+		Disposable pending = this.recovery;
+		if (pending != null) {
+			pending.dispose();
+		}
+		StatefulConnection<String, byte[]> current;
+		synchronized (this.connectionMonitor) {
+			current = this.connection;
+			this.connection = null;
+		}
+		if (current != null) {
+			current.closeAsync();
+		}
+		change(RedisAvailability.unavailable(this.clock.instant(), "store closed"), false);
+	}
+
+	// ---------------------------------------------------------------- used by the buckets
+
+	AsyncProxyManager<Object> proxies() {
+		return this.proxies;
+	}
+
+	StateCachingRedisApi api() {
+		return this.api;
+	}
+
+	Duration operationTimeout() {
+		Duration current = this.timeout;
+		return current.isZero() ? RedisBucketOptions.DEFAULT_TIMEOUT : current;
+	}
+
+	/**
+	 * Records that an operation failed: Redis becomes unavailable (logged once) and the
+	 * store starts checking for its return.
+	 * @param failure what went wrong
+	 */
+	void reportFailure(Throwable failure) {
+		if (this.closed) {
+			return;
+		}
+		RedisAvailability current = this.availability.get();
+		if (current.status() != RedisAvailability.Status.AVAILABLE) {
+			scheduleRecovery(this.recoveryInterval);
+			return;
+		}
+		RedisAvailability unavailable = RedisAvailability.unavailable(this.clock.instant(), describe(failure));
+		if (this.availability.compareAndSet(current, unavailable)) {
+			logger.warn("Redis for shared rate limits is unavailable ({}); {}; checking every {} for its return",
+					unavailable.error(), policies(), this.recoveryInterval);
+			logger.debug("Redis failure", failure);
+			this.listeners.forEach((listener) -> listener.accept(unavailable));
+			scheduleRecovery(this.recoveryInterval);
+		}
+	}
+
+	private RedisClusterAsyncCommands<String, byte[]> commands() {
+		StatefulConnection<String, byte[]> current = this.connection;
+		if (current == null) {
+			throw new RedisUnavailableException("Not connected to Redis", null);
+		}
+		return commandsOf(current);
+	}
+
+	// ---------------------------------------------------------------- connection and recovery
+
+	private static RedisClusterAsyncCommands<String, byte[]> commandsOf(StatefulConnection<String, byte[]> connection) {
+		if (connection instanceof StatefulRedisConnection<String, byte[]> standalone) {
+			return standalone.async();
+		}
+		if (connection instanceof StatefulRedisClusterConnection<String, byte[]> cluster) {
+			return cluster.async();
+		}
+		throw new IllegalStateException("Unsupported Redis connection " + connection.getClass().getName());
+	}
+
+	/**
+	 * Connects if needed, checks that Redis answers and that the given buckets' stored
+	 * configurations are current, then makes Redis available. Blocks, for at most about
+	 * the timeout per step.
+	 * @return whether Redis is available afterwards
+	 */
+	private boolean connectAndCheck(List<RedisTokenBucket> toCheck) {
+		try {
+			StatefulConnection<String, byte[]> current = connectIfNeeded();
+			if (this.availability.get().status() != RedisAvailability.Status.AVAILABLE) {
+				await(commandsOf(current).ping().toCompletableFuture());
+			}
+			for (RedisTokenBucket bucket : toCheck) {
+				await(bucket.checkConfiguration());
+			}
+			markAvailable();
+			return true;
+		}
+		catch (Exception ex) {
+			if (this.availability.get().status() == RedisAvailability.Status.AVAILABLE) {
+				reportFailure(ex);
+			}
+			else {
+				markUnavailable(ex);
+			}
+			return false;
+		}
+	}
+
+	private StatefulConnection<String, byte[]> connectIfNeeded() {
+		synchronized (this.connectionMonitor) {
+			if (this.closed) {
+				throw new IllegalStateException("Redis bucket store is closed");
+			}
+			StatefulConnection<String, byte[]> current = this.connection;
+			if (current != null && current.isOpen()) {
+				return current;
+			}
+			if (current != null) {
+				// Lettuce keeps reconnecting with a growing back-off; connect afresh instead.
+				this.connection = null;
+				current.closeAsync();
+			}
+			StatefulConnection<String, byte[]> opened = this.connector.connect();
+			opened.addListener(new DisconnectListener(opened));
+			this.api.forgetAll();
+			this.connection = opened;
+			return opened;
+		}
+	}
+
+	private void await(CompletionStage<?> stage) throws Exception {
+		try {
+			stage.toCompletableFuture().get(operationTimeout().toNanos(), TimeUnit.NANOSECONDS);
+		}
+		catch (ExecutionException ex) {
+			throw (ex.getCause() instanceof Exception cause) ? cause : ex;
+		}
+	}
+
+	private void markAvailable() {
+		RedisAvailability previous = this.availability.get();
+		if (previous.isAvailable() || this.closed) {
+			return;
+		}
+		RedisAvailability available = RedisAvailability.available(this.clock.instant());
+		if (!this.availability.compareAndSet(previous, available)) {
+			return;
+		}
+		this.buckets.forEach(RedisTokenBucket::redisReturned);
+		if (previous.status() == RedisAvailability.Status.CONNECTING) {
+			logger.info("Connected to Redis for shared rate limits; {}", policies());
+		}
+		else {
+			logger.info("Redis for shared rate limits is available again after {}; buckets are shared again",
+					Duration.between(previous.since(), available.since()));
+		}
+		this.listeners.forEach((listener) -> listener.accept(available));
+	}
+
+	private void markUnavailable(Exception failure) {
+		RedisAvailability previous = this.availability.get();
+		String error = describe(failure);
+		if (previous.status() == RedisAvailability.Status.UNAVAILABLE) {
+			// Still down: keep the first error's time, note the latest error quietly.
+			this.availability.compareAndSet(previous,
+					new RedisAvailability(previous.status(), previous.since(), error));
+			logger.debug("Redis for shared rate limits is still unavailable", failure);
+		}
+		else {
+			change(RedisAvailability.unavailable(this.clock.instant(), error), true);
+			logger.debug("Redis failure", failure);
+		}
+		scheduleRecovery(this.recoveryInterval);
+	}
+
+	private void change(RedisAvailability next, boolean log) {
+		RedisAvailability previous = this.availability.getAndSet(next);
+		if (previous.status() == next.status()) {
+			return;
+		}
+		if (log) {
+			logger.warn("Redis for shared rate limits is unavailable ({}); {}; checking every {} for its return",
+					next.error(), policies(), this.recoveryInterval);
+		}
+		this.listeners.forEach((listener) -> listener.accept(next));
+	}
+
+	private void scheduleRecovery(Duration delay) {
+		if (this.closed || !this.recoveryScheduled.compareAndSet(false, true)) {
+			return;
+		}
+		try {
+			this.recovery = this.blockingScheduler.schedule(this::recover, delay.toNanos(), TimeUnit.NANOSECONDS);
+		}
+		catch (RuntimeException ex) {
+			this.recoveryScheduled.set(false);
+			logger.debug("Could not schedule the Redis recovery check", ex);
+		}
+	}
+
+	private void recover() {
+		this.recoveryScheduled.set(false);
+		if (this.closed) {
+			return;
+		}
+		List<RedisTokenBucket> unchecked = this.buckets.stream().filter((bucket) -> !bucket.isConfigurationChecked())
+			.toList();
+		if (!connectAndCheck(unchecked) && !this.closed) {
+			scheduleRecovery(this.recoveryInterval);
+		}
+	}
+
+	private String policies() {
+		Map<String, String> byExecutor = new LinkedHashMap<>();
+		for (RedisTokenBucket bucket : this.buckets) {
+			byExecutor.putIfAbsent(bucket.executorName(), bucket.describePolicy());
+		}
+		return "executors: " + String.join(", ", byExecutor.values());
+	}
+
+	private static String describe(Throwable failure) {
+		Throwable cause = failure;
+		while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+				&& cause.getCause() != null) {
+			cause = cause.getCause();
+		}
+		String message = cause.getMessage();
+		return cause.getClass().getSimpleName() + ((message != null) ? ": " + message : "");
+	}
+
+	/**
+	 * Makes Redis unavailable as soon as the connection drops, instead of at the next
+	 * timed-out operation.
+	 */
+	private final class DisconnectListener implements RedisConnectionStateListener {
+
+		private final StatefulConnection<String, byte[]> owner;
+
+		DisconnectListener(StatefulConnection<String, byte[]> owner) {
+			this.owner = owner;
+		}
+
+		@Override
+		public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+			if (RedisBucketStore.this.connection == this.owner) {
+				reportFailure(new RedisUnavailableException("Connection to Redis lost", null));
+			}
+		}
+
+	}
+
+	/**
+	 * The buckets' clock: wall-clock time (replicas compare it through the stored state)
+	 * to the microsecond.
+	 */
+	private static final class WallClock implements TimeMeter {
+
+		private final Clock clock;
+
+		WallClock(Clock clock) {
+			this.clock = clock;
+		}
+
+		@Override
+		public long currentTimeNanos() {
+			Instant now = this.clock.instant();
+			return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+		}
+
+		@Override
+		public boolean isWallClockBased() {
+			return true;
+		}
+
+	}
+
+	/**
+	 * Builds a {@link RedisBucketStore}.
+	 */
+	public static final class Builder {
+
+		private final RedisConnector connector;
+
+		private Duration recoveryInterval = Duration.ofSeconds(1);
+
+		private Scheduler blockingScheduler = Schedulers.boundedElastic();
+
+		private Clock clock = Clock.systemUTC();
+
+		private Builder(RedisConnector connector) {
+			this.connector = Objects.requireNonNull(connector, "connector must not be null");
+		}
+
+		/**
+		 * How often an unavailable Redis is checked for its return; one second by
+		 * default.
+		 * @param recoveryInterval the interval
+		 * @return this builder
+		 */
+		public Builder recoveryInterval(Duration recoveryInterval) {
+			if (recoveryInterval == null || recoveryInterval.isNegative() || recoveryInterval.isZero()) {
+				throw new IllegalArgumentException(
+						"Recovery interval must be greater than 0 but was " + recoveryInterval);
+			}
+			this.recoveryInterval = recoveryInterval;
+			return this;
+		}
+
+		/**
+		 * Where connecting and recovery checks run; they may block. Reactor's bounded
+		 * elastic scheduler by default.
+		 * @param blockingScheduler the scheduler
+		 * @return this builder
+		 */
+		public Builder blockingScheduler(Scheduler blockingScheduler) {
+			this.blockingScheduler = Objects.requireNonNull(blockingScheduler, "blockingScheduler must not be null");
+			return this;
+		}
+
+		/**
+		 * The wall clock of the buckets' refill; replicas sharing buckets need clocks in
+		 * step (NTP).
+		 * @param clock the clock
+		 * @return this builder
+		 */
+		public Builder clock(Clock clock) {
+			this.clock = Objects.requireNonNull(clock, "clock must not be null");
+			return this;
+		}
+
+		/**
+		 * Builds the store. It connects when its first bucket is created.
+		 * @return the store
+		 */
+		public RedisBucketStore build() {
+			return new RedisBucketStore(this);
+		}
+
+	}
+
+}
