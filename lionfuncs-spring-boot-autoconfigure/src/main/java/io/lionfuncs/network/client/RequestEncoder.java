@@ -183,8 +183,18 @@ final class RequestEncoder {
 		private @Nullable String described;
 
 		URI resolve(UriBuilder builder, ApiRequest request, String method) {
-			this.described = redact(builder.toUriString());
-			return RequestEncoder.this.origin.check(expand(builder, request), method, this.described);
+			String described = redact(builder.toUriString());
+			this.described = described;
+			URI uri;
+			try {
+				uri = expand(builder, request);
+			}
+			catch (IllegalArgumentException ex) {
+				// The parser's message quotes the values: it stays out of ours.
+				throw new ApiClientException(method + " " + described + " was refused before sending: its URI is "
+						+ "not valid", ExchangeDetails.request(method, described), null);
+			}
+			return RequestEncoder.this.origin.check(uri, method, described);
 		}
 
 	}

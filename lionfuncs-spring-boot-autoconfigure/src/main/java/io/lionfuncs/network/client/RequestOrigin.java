@@ -194,8 +194,4 @@ final class RequestOrigin {
 		return scheme(base) + "://" + base.getHost() + ":" + port(base);
 	}
 
-	boolean hasBase() {
-		return this.base != null;
-	}
-
 }
