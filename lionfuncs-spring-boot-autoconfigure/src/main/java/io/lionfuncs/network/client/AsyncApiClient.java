@@ -57,22 +57,17 @@ import org.springframework.web.reactive.function.client.WebClient;
  * <p>
  * <strong>Resources.</strong> Unless given a {@link WebClient} or a
  * {@link ClientHttpConnector}, the client builds its own Reactor Netty connector and
- * connection pool; {@link #close()} disposes the pool it built, never one it was given.
- * A request waits for a connection of that pool within the client's timeout, and a pool
- * that refuses one anyway fails it with an {@link ApiConnectionException} saying it was
- * not sent. Connections idle too long for the server's keep-alive are not used; see
- * {@link Builder#maxIdleTime(Duration)}. Given a {@link ConnectionTracker}, the client
- * reports the lifecycle of each of its connections.
+ * pool, which {@link #close()} disposes. Requests wait for its connections within the
+ * timeout (a pool that refuses one anyway gives an {@link ApiConnectionException}: not
+ * sent), and none is used idle too long for the server's keep-alive; see
+ * {@link Builder#maxIdleTime(Duration)}.
  */
 public final class AsyncApiClient implements AutoCloseable {
 
 	/** The timeout of each attempt unless configured. */
 	public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
-	/**
-	 * How long a connection of a pool the client builds may stay idle unless configured:
-	 * below the 5 s keep-alive timeout common on servers.
-	 */
+	/** How long a pooled connection may stay idle unless configured: below a common 5 s. */
 	public static final Duration DEFAULT_MAX_IDLE_TIME = Duration.ofSeconds(4);
 
 	/** The name of a client unless configured. */
@@ -221,10 +216,7 @@ public final class AsyncApiClient implements AutoCloseable {
 		return request(CallMap.toRequest(request));
 	}
 
-	/**
-	 * Encodes the request (refusing it when it would leave the origin), then sends it
-	 * through the resilience pipeline, reading the response whole.
-	 */
+	/** Encodes (or refuses) the request, and sends it through the pipeline. */
 	private <T> Mono<ApiResponse<T>> execute(ApiRequest request, ResponseBodies.BodyReader<T> reader) {
 		Objects.requireNonNull(request, "request must not be null");
 		Duration attemptTimeout = (request.timeout() != null) ? request.timeout() : this.timeout;
@@ -290,12 +282,11 @@ public final class AsyncApiClient implements AutoCloseable {
 	}
 
 	/**
-	 * Prepares the transport like {@link #warmup()} and, when asked and the client has a
-	 * base URL, opens one pooled connection to it by sending a {@code HEAD} request to the
-	 * base URL (without the client's headers or credentials; any status will do).
+	 * Prepares the transport like {@link #warmup()} and, when asked, opens one pooled
+	 * connection to the base URL with a {@code HEAD} request to it (without the client's
+	 * headers or credentials; any status will do).
 	 * @param preconnect whether to open a connection
-	 * @return completes when the transport is ready; fails when the connection could not
-	 * be opened
+	 * @return completes when ready; fails when the connection could not be opened
 	 */
 	public Mono<Void> warmup(boolean preconnect) {
 		return Mono.defer(() -> this.closed.get()
@@ -364,8 +355,7 @@ public final class AsyncApiClient implements AutoCloseable {
 	}
 
 	/**
-	 * The tracker reporting the client's connection events, when it was given one and
-	 * builds its own connector.
+	 * The tracker of the client's connection events, given one and its own connector.
 	 * @return the tracker, or {@code null}
 	 */
 	public @Nullable ConnectionTracker getConnectionTracker() {
@@ -373,20 +363,16 @@ public final class AsyncApiClient implements AutoCloseable {
 	}
 
 	/**
-	 * The Reactor Netty connection pool of the connector the client built: its own, or
-	 * one it was given; for its size ({@link ConnectionProvider#maxConnections()}).
-	 * @return the pool, or {@code null} when the client was given a WebClient or a
-	 * connector
+	 * The Reactor Netty pool of the connector the client built (its own, or one given).
+	 * @return the pool, or {@code null} when given a WebClient or a connector
 	 */
 	public @Nullable ConnectionProvider getConnectionProvider() {
 		return this.transport.connectionProvider();
 	}
 
 	/**
-	 * How long a connection of the pool the client built may stay idle, at most (a
-	 * server's shorter keep-alive shortens it).
-	 * @return the max idle time, or {@code null} when the client did not build its pool
-	 * or was configured without a limit
+	 * How long a connection of the pool the client built may stay idle at most.
+	 * @return the max idle time, or {@code null} without a pool of its own or a limit
 	 */
 	public @Nullable Duration getMaxIdleTime() {
 		return this.transport.maxIdleTime();
@@ -415,8 +401,8 @@ public final class AsyncApiClient implements AutoCloseable {
 	public interface Builder {
 
 		/**
-		 * The client's name, for logs, metrics and the names of the Resilience4j
-		 * instances built from settings ({@code lionfuncs-<name>}).
+		 * The client's name, for logs, metrics and the Resilience4j instances built from
+		 * settings ({@code lionfuncs-<name>}).
 		 * @param name the name
 		 * @return this builder
 		 */
@@ -447,8 +433,7 @@ public final class AsyncApiClient implements AutoCloseable {
 		Builder timeout(Duration timeout);
 
 		/**
-		 * Adds a header sent with every request (a request's own header of the same
-		 * name replaces it).
+		 * Adds a header sent with every request (a request's own of that name wins).
 		 * @param name the header name
 		 * @param values the values
 		 * @return this builder
@@ -478,8 +463,7 @@ public final class AsyncApiClient implements AutoCloseable {
 		Builder webClient(@Nullable WebClient webClient);
 
 		/**
-		 * A WebClient builder to start from, cloned so the original is untouched, e.g.
-		 * Spring Boot's auto-configured one.
+		 * A WebClient builder to start from, cloned, e.g. Spring Boot's.
 		 * @param webClientBuilder the builder
 		 * @return this builder
 		 */
@@ -501,8 +485,7 @@ public final class AsyncApiClient implements AutoCloseable {
 		Builder connector(@Nullable ClientHttpConnector connector);
 
 		/**
-		 * A connection pool for the connector the client builds. The client uses it and
-		 * never disposes it.
+		 * A pool for the connector the client builds; never disposed by the client.
 		 * @param connectionProvider the pool
 		 * @return this builder
 		 */
@@ -542,12 +525,10 @@ public final class AsyncApiClient implements AutoCloseable {
 		Builder maxIdleTime(@Nullable Duration maxIdleTime);
 
 		/**
-		 * A tracker that reports the lifecycle of the client's connections as
-		 * {@link io.lionfuncs.network.connection.ConnectionEvent}s, named like the client.
-		 * It is attached to the connector the client builds (with a pool of its own or a
-		 * given one; the waiting acquires are read only from its own); with a given
-		 * connector or WebClient it cannot see the connections and is left out, with a
-		 * warning.
+		 * A tracker, named like the client, that reports the lifecycle of its connections
+		 * as {@link io.lionfuncs.network.connection.ConnectionEvent}s. Attached to the
+		 * connector the client builds (waiting acquires are read from its own pool only);
+		 * left out, with a warning, with a given connector or WebClient.
 		 * @param connectionTracker the tracker, or {@code null} for none
 		 * @return this builder
 		 */
@@ -591,8 +572,7 @@ public final class AsyncApiClient implements AutoCloseable {
 		Builder retry(RetrySettings settings);
 
 		/**
-		 * Redacts headers and URLs in exceptions and events; the defaults plus any names
-		 * configured.
+		 * Redacts headers and URLs in exceptions and events.
 		 * @param redactor the redactor
 		 * @return this builder
 		 */
