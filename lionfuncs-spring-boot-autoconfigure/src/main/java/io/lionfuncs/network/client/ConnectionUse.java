@@ -57,6 +57,11 @@ final class ConnectionUse extends ChannelDuplexHandler {
 
 	private volatile boolean busy = true;
 
+	/** How long the connection had waited before its current exchange; 0 before any. */
+	private volatile long waitedNanos;
+
+	private volatile boolean responded;
+
 	private volatile boolean serverAskedToClose;
 
 	private volatile boolean closedByClient;
@@ -100,9 +105,11 @@ final class ConnectionUse extends ChannelDuplexHandler {
 			use.releasedAt = System.nanoTime();
 			use.busy = false;
 		}
-		else if (state == HttpClientState.RESPONSE_RECEIVED && connection instanceof HttpClientResponse response
-				&& !response.isKeepAlive()) {
-			use.serverAskedToClose = true;
+		else if (state == HttpClientState.RESPONSE_RECEIVED && connection instanceof HttpClientResponse response) {
+			use.responded = true;
+			if (!response.isKeepAlive()) {
+				use.serverAskedToClose = true;
+			}
 		}
 	}
 
@@ -111,10 +118,15 @@ final class ConnectionUse extends ChannelDuplexHandler {
 	 */
 	private static void onRequest(HttpClientRequest request, Connection connection) {
 		ConnectionUse use = of(connection);
+		if (use == null) {
+			return;
+		}
+		long since = (use.releasedAt != 0) ? use.releasedAt : use.openedAt;
+		use.waitedNanos = System.nanoTime() - since;
+		use.responded = false;
 		StaleConnectionRetry.Attempt attempt = StaleConnectionRetry.attempt(request.currentContextView());
-		if (use != null && attempt != null) {
-			long since = (use.releasedAt != 0) ? use.releasedAt : use.openedAt;
-			attempt.sentOn(Duration.ofNanos(System.nanoTime() - since));
+		if (attempt != null) {
+			attempt.sentOn(Duration.ofNanos(use.waitedNanos));
 		}
 	}
 
@@ -139,13 +151,23 @@ final class ConnectionUse extends ChannelDuplexHandler {
 		super.exceptionCaught(ctx, cause);
 	}
 
+	/**
+	 * Learns from a close of the server's: one of an idle connection, or one of a
+	 * connection that had waited long before its request and got no response, the race of
+	 * a request with the server's keep-alive timer (seen before the exchange fails, so
+	 * that the exchange sent again already avoids connections as stale).
+	 */
 	@Override
 	public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-		long releasedAt = this.releasedAt;
 		ServerKeepAlive keepAlive = this.keepAlive;
-		if (keepAlive != null && !this.busy && releasedAt != 0 && !this.closedByClient && !this.failed
-				&& !this.serverAskedToClose) {
-			keepAlive.closedWhenIdle(this.server, Duration.ofNanos(System.nanoTime() - releasedAt));
+		if (keepAlive != null && !this.closedByClient && !this.serverAskedToClose) {
+			long releasedAt = this.releasedAt;
+			if (!this.busy && releasedAt != 0 && !this.failed) {
+				keepAlive.closedWhenIdle(this.server, Duration.ofNanos(System.nanoTime() - releasedAt));
+			}
+			else if (this.busy && !this.responded && this.waitedNanos >= StaleConnectionRetry.STALE_AFTER.toNanos()) {
+				keepAlive.closedWhenIdle(this.server, Duration.ofNanos(this.waitedNanos));
+			}
 		}
 		super.channelInactive(ctx);
 	}

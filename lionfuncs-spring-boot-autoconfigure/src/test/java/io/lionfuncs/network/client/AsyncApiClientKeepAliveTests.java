@@ -106,7 +106,7 @@ class AsyncApiClientKeepAliveTests {
 	@Test
 	void aGetLostToAConnectionClosedWhileIdleIsSentAgainWithoutARetryPolicy() throws IOException {
 		this.rawServer = closingSecondRequests();
-		this.client = AsyncApiClient.builder().baseUrl(this.rawServer.baseUrl()).build();
+		this.client = oneConnection(this.rawServer.baseUrl());
 		assertThat(this.client.getRetry()).isNull();
 
 		assertThat(this.client.request("GET", "/items").block(BLOCK)).isEqualTo("ok");
@@ -122,7 +122,7 @@ class AsyncApiClientKeepAliveTests {
 	@Test
 	void aPostLostToAConnectionClosedAfterItWasWrittenIsNotSentAgain() throws IOException {
 		this.rawServer = closingSecondRequests();
-		this.client = AsyncApiClient.builder().baseUrl(this.rawServer.baseUrl()).build();
+		this.client = oneConnection(this.rawServer.baseUrl());
 
 		assertThat(this.client.request("GET", "/items").block(BLOCK)).isEqualTo("ok");
 		ApiClientException ex = failure(Mono.delay(StaleConnectionRetry.STALE_AFTER.plusMillis(100))
@@ -144,11 +144,22 @@ class AsyncApiClientKeepAliveTests {
 			RawHttpServer.write(out, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok");
 			return true;
 		});
-		this.client = AsyncApiClient.builder().baseUrl(this.rawServer.baseUrl()).build();
+		this.client = oneConnection(this.rawServer.baseUrl());
 
 		assertThat(this.client.request("GET", "/items").block(BLOCK)).isEqualTo("ok");
 		assertThat(failure(this.client.request("GET", "/items"))).isInstanceOf(ApiConnectionException.class);
 		assertThat(this.rawServer.requests()).isEqualTo(2);
+	}
+
+	/**
+	 * A client whose second request reuses the first one's connection: with one
+	 * connection it waits for it to come back to the pool.
+	 */
+	private static AsyncApiClient oneConnection(String baseUrl) {
+		return AsyncApiClient.builder()
+			.baseUrl(baseUrl)
+			.connectionProviderCustomizer((pool) -> pool.maxConnections(1))
+			.build();
 	}
 
 	/**
