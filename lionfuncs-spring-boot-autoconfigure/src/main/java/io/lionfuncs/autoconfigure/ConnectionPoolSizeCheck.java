@@ -15,10 +15,11 @@ import org.springframework.beans.factory.SmartInitializingSingleton;
 
 /**
  * Warns at start-up when an executor lets more calls be in flight
- * ({@code concurrency-limit}) than its client's pool has connections: the extra calls
- * would hold a concurrency slot while waiting for a connection (the pool's pending
- * acquires, shown in the {@code connections} section of the {@code lionfuncs} endpoint),
- * and fail once more are waiting than the pool accepts.
+ * ({@code concurrency-limit}) than its client's pool has connections, as when
+ * {@code lionfuncs.connections.max-connections} is set below it or the executor is not
+ * the one the properties describe: the extra calls hold a concurrency slot while they
+ * wait for a connection (the pool's pending acquires, shown in the {@code connections}
+ * section of the {@code lionfuncs} endpoint), up to the client's timeout.
  *
  * @since 0.1.0
  */
@@ -50,8 +51,9 @@ public class ConnectionPoolSizeCheck implements SmartInitializingSingleton {
 		int concurrencyLimit = executor.getSettings().concurrencyLimit();
 		if (concurrencyLimit > pool.maxConnections()) {
 			logger.warn("Executor '{}' lets {} calls be in flight but client '{}' has {} connections per host: "
-					+ "the other calls wait for a connection while holding a slot. Raise "
-					+ "lionfuncs.connections.max-connections or lower the executor's concurrency-limit.",
+					+ "the other calls wait for a connection, up to the client's timeout, while holding a "
+					+ "concurrency slot. Raise lionfuncs.connections.max-connections (or leave it unset: the pool "
+					+ "then has one connection per call in flight) or lower the executor's concurrency-limit.",
 					executor.getName(), concurrencyLimit, client.getName(), pool.maxConnections());
 		}
 	}

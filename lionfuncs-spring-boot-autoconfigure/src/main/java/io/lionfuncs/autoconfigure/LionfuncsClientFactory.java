@@ -19,6 +19,7 @@ import io.lionfuncs.network.client.RetrySettings;
 import io.lionfuncs.network.connection.ConnectionEventListener;
 import io.lionfuncs.network.connection.ConnectionTracker;
 import org.jspecify.annotations.Nullable;
+import reactor.netty.resources.ConnectionProvider;
 
 import org.springframework.web.reactive.function.client.WebClient;
 
@@ -32,7 +33,10 @@ import org.springframework.web.reactive.function.client.WebClient;
  * {@code resilience4j.*} wins over the {@code lionfuncs.*} values.
  * <p>
  * Each client's pool follows {@code lionfuncs.connections.*}: connections idle longer
- * than {@code max-idle-time} are closed, and (unless {@code events} is off) a
+ * than {@code max-idle-time} are closed; the pool has {@code max-connections} per host,
+ * by default Reactor Netty's number raised to the concurrency limit of the client's
+ * executor, so that no call the executor lets leave waits for a connection; and (unless
+ * {@code events} is off) a
  * {@link ConnectionTracker} named after the client reports its connection events to the
  * {@link ConnectionEventListener}s. These are set before the
  * {@link LionfuncsClientCustomizer}s run, so a customizer can change them.
@@ -86,7 +90,8 @@ public class LionfuncsClientFactory {
 	 * @return the client
 	 */
 	public AsyncApiClient createDefault() {
-		return create(AsyncApiClient.DEFAULT_NAME, this.properties.getClient(), "lionfuncs.client");
+		return create(AsyncApiClient.DEFAULT_NAME, this.properties.getClient(), "lionfuncs.client",
+				this.properties.getExecutor());
 	}
 
 	/**
@@ -99,10 +104,11 @@ public class LionfuncsClientFactory {
 		if (client == null) {
 			throw new IllegalStateException("No client named '" + name + "' under lionfuncs.clients");
 		}
-		return create(name, client, "lionfuncs.clients." + name);
+		return create(name, client, "lionfuncs.clients." + name, client.getExecutor());
 	}
 
-	private AsyncApiClient create(String name, LionfuncsProperties.Client client, String prefix) {
+	private AsyncApiClient create(String name, LionfuncsProperties.Client client, String prefix,
+			LionfuncsProperties.Executor executor) {
 		Redactor redactor = Redactor.withAdditionalNames(this.properties.getRedactHeaders());
 		AsyncApiClient.Builder builder = AsyncApiClient.builder()
 			.name(name)
@@ -120,7 +126,7 @@ public class LionfuncsClientFactory {
 		if (client.getRetry().isEnabled()) {
 			builder.retry(retry("lionfuncs-" + name, client.getRetry(), prefix));
 		}
-		connections(name, builder);
+		connections(name, builder, executor.getConcurrencyLimit());
 		this.customizers.forEach((customizer) -> customizer.customize(name, builder));
 		AsyncApiClient built = builder.build();
 		if (built.getBaseUrl() == null) {
@@ -141,7 +147,7 @@ public class LionfuncsClientFactory {
 				"the base URL of the API, such as https://api.example.com/v1: " + why);
 	}
 
-	private void connections(String name, AsyncApiClient.Builder builder) {
+	private void connections(String name, AsyncApiClient.Builder builder, int concurrencyLimit) {
 		LionfuncsProperties.Connections connections = this.properties.getConnections();
 		Duration maxIdleTime = connections.getMaxIdleTime();
 		setting("lionfuncs.connections.max-idle-time", maxIdleTime, () -> builder.maxIdleTime(maxIdleTime));
@@ -152,6 +158,11 @@ public class LionfuncsClientFactory {
 						"a number of connections of at least 1");
 			}
 			builder.connectionProviderCustomizer((pool) -> pool.maxConnections(maxConnections));
+		}
+		else if (concurrencyLimit > ConnectionProvider.DEFAULT_POOL_MAX_CONNECTIONS) {
+			// A connection for every call the executor lets be in flight: none holds a slot
+			// waiting for one.
+			builder.connectionProviderCustomizer((pool) -> pool.maxConnections(concurrencyLimit));
 		}
 		if (connections.isEvents()) {
 			builder.connectionTracker(ConnectionTracker.builder(name)

@@ -953,14 +953,16 @@ public class LionfuncsProperties {
 		/**
 		 * How long a pooled connection may stay idle before it is closed; keep it below
 		 * the servers' keep-alive timeout, so that no request is sent on a connection the
-		 * server is closing.
+		 * server is closing. A server's shorter keep-alive, announced in a Keep-Alive
+		 * header or seen applied, shortens it for that server.
 		 */
 		private Duration maxIdleTime = Duration.ofSeconds(4);
 
 		/**
 		 * Connections each client may open to a host. Defaults to Reactor Netty's default
-		 * (twice the number of processors, at least 16). Keep it at or above the client's
-		 * executor concurrency-limit, or calls wait for a connection.
+		 * (twice the number of processors, at least 16), or to the client's executor
+		 * concurrency-limit when that is higher, so that no call waits for a connection.
+		 * Requests beyond it wait for a connection up to the client's timeout.
 		 */
 		private @Nullable Integer maxConnections;
 

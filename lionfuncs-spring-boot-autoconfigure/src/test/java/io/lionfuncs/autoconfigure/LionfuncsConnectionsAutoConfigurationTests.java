@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import reactor.netty.resources.ConnectionProvider;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.http.codec.autoconfigure.CodecsAutoConfiguration;
@@ -146,6 +147,24 @@ class LionfuncsConnectionsAutoConfigurationTests {
 	}
 
 	@Test
+	void eachPoolHasAConnectionForEveryCallItsExecutorLetsBeInFlight(CapturedOutput output) {
+		this.contextRunner
+			.withPropertyValues("lionfuncs.executor.concurrency-limit=64",
+					"lionfuncs.clients.openai.base-url=http://localhost",
+					"lionfuncs.clients.openai.executor.concurrency-limit=40",
+					"lionfuncs.clients.small.base-url=http://localhost")
+			.run((context) -> {
+				LionfuncsClients clients = context.getBean(LionfuncsClients.class);
+				assertThat(clients.client("default").getConnectionProvider().maxConnections()).isEqualTo(64);
+				assertThat(clients.client("openai").getConnectionProvider().maxConnections())
+					.isEqualTo(Math.max(40, ConnectionProvider.DEFAULT_POOL_MAX_CONNECTIONS));
+				assertThat(clients.client("small").getConnectionProvider().maxConnections())
+					.isEqualTo(ConnectionProvider.DEFAULT_POOL_MAX_CONNECTIONS);
+				assertThat(output).doesNotContain("calls be in flight");
+			});
+	}
+
+	@Test
 	void aConcurrencyLimitAboveThePoolSizeIsWarnedAboutAtStartUp(CapturedOutput output) {
 		this.contextRunner
 			.withPropertyValues("lionfuncs.connections.max-connections=2", "lionfuncs.executor.concurrency-limit=5",
@@ -156,6 +175,7 @@ class LionfuncsConnectionsAutoConfigurationTests {
 				assertThat(output).contains("Executor 'default' lets 5 calls be in flight but client 'default' has 2 "
 						+ "connections per host")
 					.contains("lionfuncs.connections.max-connections")
+					.contains("wait for a connection, up to the client's timeout")
 					.doesNotContain("Executor 'openai'");
 			});
 	}

@@ -40,6 +40,14 @@ final class ErrorMapper {
 
 	private static final String CLOSED_BEFORE_SEND = "Connection has been closed BEFORE send operation";
 
+	// Reactor Pool's refusals (shaded into Reactor Netty): the request never left.
+
+	private static final String POOL_ACQUIRE_TIMEOUT = ".PoolAcquireTimeoutException";
+
+	private static final String POOL_PENDING_LIMIT = ".PoolAcquirePendingLimitException";
+
+	private static final String POOL_SHUTDOWN = ".PoolShutdownException";
+
 	private final Redactor redactor;
 
 	private final Clock clock;
@@ -118,6 +126,16 @@ final class ErrorMapper {
 
 	private @Nullable ApiClientException forCause(Throwable cause, ExchangeDetails details, Duration timeout) {
 		String type = cause.getClass().getName();
+		if (type.endsWith(POOL_ACQUIRE_TIMEOUT)) {
+			// Before the attempt's own timeout, so that a request that waited for a
+			// connection in vain says it was never sent.
+			return new ApiTimeoutException(describe(details) + " was not sent: no pooled connection became free in "
+					+ "time", details, true, cause);
+		}
+		if (type.endsWith(POOL_PENDING_LIMIT) || type.endsWith(POOL_SHUTDOWN)) {
+			return new ApiConnectionException(describe(details) + " was not sent: the connection pool refused it ("
+					+ cause.getClass().getSimpleName() + ")", details, true, cause);
+		}
 		if (cause instanceof TimeoutException) {
 			return new ApiTimeoutException(describe(details) + " got no response within " + timeout, details, false,
 					null);

@@ -1,5 +1,6 @@
 package io.lionfuncs.network.client;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
@@ -19,10 +20,19 @@ import org.springframework.http.client.reactive.ReactorClientHttpConnector;
  * The Reactor Netty connector a client builds for itself, with the connection pool it
  * owns (or was given). Kept apart so that Reactor Netty is only touched when the client
  * builds its own connector.
+ * <p>
+ * A pool it builds lets requests wait for a connection, however many, up to the
+ * client's timeout (a burst never fails for want of a connection), and closes a
+ * connection idle for as long as the client's max idle time or the server's keep-alive
+ * allows ({@link ServerKeepAlive}).
  */
 final class ReactorNettyConnector {
 
 	private static final Duration MIN_EVICTION_INTERVAL = Duration.ofMillis(10);
+
+	private static final int UNBOUNDED = -1;
+
+	private final HttpClient httpClient;
 
 	private final ClientHttpConnector connector;
 
@@ -30,9 +40,10 @@ final class ReactorNettyConnector {
 
 	private final boolean ownsConnectionProvider;
 
-	private ReactorNettyConnector(ClientHttpConnector connector, ConnectionProvider connectionProvider,
+	private ReactorNettyConnector(HttpClient httpClient, ConnectionProvider connectionProvider,
 			boolean ownsConnectionProvider) {
-		this.connector = connector;
+		this.httpClient = httpClient;
+		this.connector = new ReactorClientHttpConnector(httpClient);
 		this.connectionProvider = connectionProvider;
 		this.ownsConnectionProvider = ownsConnectionProvider;
 	}
@@ -40,24 +51,29 @@ final class ReactorNettyConnector {
 	/**
 	 * Builds a connector.
 	 * @param name the pool's name
-	 * @param connectTimeout the longest time to establish a connection
-	 * @param maxIdleTime how long a connection of a pool this connector builds may stay
-	 * idle, or {@code null} for Reactor Netty's default (no limit)
+	 * @param timeout the client's timeout: the longest time to establish a connection or
+	 * to wait for one from the pool
+	 * @param keepAlive what the client learns of its servers' keep-alive
 	 * @param tracker follows the connections, or {@code null}
 	 * @param givenProvider a pool to use and leave alone, or {@code null} to build one
 	 * @param providerCustomizers customise the pool this connector builds
 	 * @param httpClientCustomizers customise the Reactor Netty client, in order
+	 * @param maxIdleTime how long a connection of a pool this connector builds may stay
+	 * idle, or {@code null} for no limit of the client's own
 	 * @return the connector
 	 */
-	static ReactorNettyConnector create(String name, Duration connectTimeout, @Nullable Duration maxIdleTime,
+	static ReactorNettyConnector create(String name, Duration timeout, ServerKeepAlive keepAlive,
 			@Nullable ConnectionTracker tracker, @Nullable ConnectionProvider givenProvider,
 			List<Consumer<ConnectionProvider.Builder>> providerCustomizers,
-			List<UnaryOperator<HttpClient>> httpClientCustomizers) {
+			List<UnaryOperator<HttpClient>> httpClientCustomizers, @Nullable Duration maxIdleTime) {
 		ConnectionProvider provider = givenProvider;
 		if (provider == null) {
-			ConnectionProvider.Builder builder = ConnectionProvider.builder(name);
+			ConnectionProvider.Builder builder = ConnectionProvider.builder(name)
+				.pendingAcquireMaxCount(UNBOUNDED)
+				.pendingAcquireTimeout(timeout)
+				.evictionPredicate(keepAlive::evict);
 			if (maxIdleTime != null) {
-				builder.maxIdleTime(maxIdleTime).evictInBackground(evictionInterval(maxIdleTime));
+				builder.evictInBackground(evictionInterval(maxIdleTime));
 			}
 			if (tracker != null) {
 				tracker.instrument(builder);
@@ -66,14 +82,15 @@ final class ReactorNettyConnector {
 			provider = builder.build();
 		}
 		HttpClient httpClient = HttpClient.create(provider)
-			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(connectTimeout.toMillis(), Integer.MAX_VALUE));
+			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(timeout.toMillis(), Integer.MAX_VALUE));
+		httpClient = ConnectionUse.instrument(httpClient, keepAlive);
 		if (tracker != null) {
 			httpClient = tracker.instrument(httpClient);
 		}
 		for (UnaryOperator<HttpClient> customizer : httpClientCustomizers) {
 			httpClient = customizer.apply(httpClient);
 		}
-		return new ReactorNettyConnector(new ReactorClientHttpConnector(httpClient), provider, givenProvider == null);
+		return new ReactorNettyConnector(httpClient, provider, givenProvider == null);
 	}
 
 	/**
@@ -84,6 +101,24 @@ final class ReactorNettyConnector {
 	static Duration evictionInterval(Duration maxIdleTime) {
 		Duration interval = maxIdleTime.dividedBy(4);
 		return (interval.compareTo(MIN_EVICTION_INTERVAL) < 0) ? MIN_EVICTION_INTERVAL : interval;
+	}
+
+	/**
+	 * Loads what the first request would otherwise wait for: Reactor Netty's event loops,
+	 * host name resolver and native libraries and, when asked, one pooled connection.
+	 * @param preconnect a URL whose origin to open a connection to with a {@code HEAD}
+	 * request (no credentials, any status), or {@code null}
+	 * @return completes when done
+	 */
+	Mono<Void> warmup(@Nullable URI preconnect) {
+		Mono<Void> transport = this.httpClient.warmup();
+		if (preconnect == null) {
+			return transport;
+		}
+		return transport.then(this.httpClient.head()
+			.uri(preconnect)
+			.response((response, body) -> body)
+			.then());
 	}
 
 	ClientHttpConnector connector() {

@@ -3,6 +3,14 @@
  * Spring WebClient, with Resilience4j retry and circuit breaker, typed exceptions under
  * {@link io.lionfuncs.network.client.ApiClientException}, and a one-call way to run a
  * request through an {@link io.lionfuncs.network.Executor}.
+ * <p>
+ * Behind the public facade, one call passes through package-private parts, each once:
+ * request encoding (URI template expanded by WebClient and held to the base URL's origin,
+ * body, headers), one attempt of the exchange (the response read whole), the resilience
+ * pipeline (timeout, circuit breaker, retry, {@code Retry-After}), and the transport (the
+ * WebClient, the Reactor Netty connector and pool, what is learned of each server's
+ * keep-alive, and the resending of an exchange lost to a closed connection). What the
+ * client tells an executor is kept in one place of its own.
  */
 @NullMarked
 package io.lionfuncs.network.client;

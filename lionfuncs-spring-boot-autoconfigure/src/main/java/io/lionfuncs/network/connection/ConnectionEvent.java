@@ -152,7 +152,9 @@ public sealed interface ConnectionEvent
 
 			/**
 			 * The server closed it, or asked for it to be closed ({@code Connection: close}),
-			 * typically when its keep-alive timeout expired.
+			 * typically when its keep-alive timeout expired; or the pool closed it idle just
+			 * before that timeout (announced in a {@code Keep-Alive} header or seen
+			 * applied), so as never to send a request on a connection the server closes.
 			 */
 			SERVER_CLOSED("server-closed"),
 

@@ -64,6 +64,9 @@ public final class ConnectionTracker {
 	private static final AttributeKey<TrackedConnection> CONNECTION = AttributeKey.valueOf(ConnectionTracker.class,
 			"connection");
 
+	private static final AttributeKey<Boolean> SERVER_KEEP_ALIVE = AttributeKey.valueOf(ConnectionTracker.class,
+			"serverKeepAlive");
+
 	private final String clientName;
 
 	private final boolean captureData;
@@ -180,6 +183,22 @@ public final class ConnectionTracker {
 	 */
 	public void poolDisposing() {
 		this.poolDisposing = true;
+	}
+
+	/**
+	 * Marks an idle connection that its client closes because the server's keep-alive
+	 * timeout (announced in a {@code Keep-Alive} header, or seen applied) is about to
+	 * expire. Its {@link Closed} event then gives {@link Closed.Reason#SERVER_CLOSED}, the
+	 * reason it closes, rather than {@link Closed.Reason#IDLE_EVICTED}, which stays for
+	 * the client's own max idle time.
+	 * @param channel the connection's channel
+	 */
+	public static void closingForServerKeepAlive(Channel channel) {
+		channel.attr(SERVER_KEEP_ALIVE).set(Boolean.TRUE);
+	}
+
+	static boolean isClosingForServerKeepAlive(Channel channel) {
+		return Boolean.TRUE.equals(channel.attr(SERVER_KEEP_ALIVE).get());
 	}
 
 	boolean isPoolDisposing() {

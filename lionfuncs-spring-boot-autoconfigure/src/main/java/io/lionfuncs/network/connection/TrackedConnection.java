@@ -132,7 +132,7 @@ final class TrackedConnection extends ChannelDuplexHandler {
 
 	@Override
 	public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-		closed();
+		closed(ConnectionTracker.isClosingForServerKeepAlive(ctx.channel()));
 		super.channelInactive(ctx);
 	}
 
@@ -190,17 +190,17 @@ final class TrackedConnection extends ChannelDuplexHandler {
 		}
 	}
 
-	private synchronized void closed() {
+	private synchronized void closed(boolean forServerKeepAlive) {
 		if (this.state == State.OPENING || this.state == State.CLOSED) {
 			return;
 		}
 		boolean wasIdle = this.state == State.IDLE;
 		this.state = State.CLOSED;
 		Duration lifetime = Duration.ofNanos(Math.max(0, System.nanoTime() - this.openedAt));
-		this.tracker.closed(this, wasIdle, reason(wasIdle), lifetime, this.requestsServed);
+		this.tracker.closed(this, wasIdle, reason(wasIdle, forServerKeepAlive), lifetime, this.requestsServed);
 	}
 
-	private Closed.Reason reason(boolean wasIdle) {
+	private Closed.Reason reason(boolean wasIdle, boolean forServerKeepAlive) {
 		if (this.failed) {
 			return Closed.Reason.ERROR;
 		}
@@ -210,7 +210,7 @@ final class TrackedConnection extends ChannelDuplexHandler {
 		if (this.tracker.isPoolDisposing()) {
 			return Closed.Reason.POOL_DISPOSED;
 		}
-		if (this.serverAskedToClose) {
+		if (this.serverAskedToClose || (wasIdle && forServerKeepAlive)) {
 			return Closed.Reason.SERVER_CLOSED;
 		}
 		return wasIdle ? Closed.Reason.IDLE_EVICTED : Closed.Reason.ERROR;

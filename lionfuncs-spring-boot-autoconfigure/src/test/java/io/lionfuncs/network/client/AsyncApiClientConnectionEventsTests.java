@@ -174,6 +174,27 @@ class AsyncApiClientConnectionEventsTests {
 	}
 
 	@Test
+	void aConnectionIdlePastTheServersAnnouncedKeepAliveIsClosedAheadOfTheServerAsServerClosed() throws IOException {
+		RawHttpServer raw = rawServer((socket, out) -> {
+			RawHttpServer.write(out, "HTTP/1.1 200 OK\r\nKeep-Alive: timeout=1\r\nContent-Type: text/plain\r\n"
+					+ "Content-Length: 2\r\n\r\nok");
+			return true;
+		});
+		AsyncApiClient client = client(raw.baseUrl(), tracker().build(), null);
+
+		assertThat(client.request("GET", "/items").block(BLOCK)).isEqualTo("ok");
+		String first = this.recorder.connectionIds().get(0);
+		assertThat(Mono.delay(Duration.ofMillis(850)).then(client.request("GET", "/items")).block(BLOCK))
+			.isEqualTo("ok");
+
+		assertThat(awaitClosed(first).reason()).isEqualTo(Closed.Reason.SERVER_CLOSED);
+		assertThat(raw.connections()).isEqualTo(2);
+		await().atMost(AWAIT).until(() -> raw.closedByClient() == 1);
+		awaitQuiet(client);
+		assertStatsMatchEvents(client);
+	}
+
+	@Test
 	void aGetThatFailsOnAReusedConnectionTheServerClosedIsRetriedAndAPostIsNot() throws IOException {
 		// The server answers the first request of each connection and closes the connection
 		// on the second one without answering, as when its keep-alive timer fires just as

@@ -16,6 +16,9 @@ import io.netty.handler.timeout.ReadTimeoutException;
 import org.junit.jupiter.api.Test;
 import reactor.netty.channel.AbortedException;
 import reactor.netty.http.client.PrematureCloseException;
+import reactor.netty.internal.shaded.reactor.pool.PoolAcquirePendingLimitException;
+import reactor.netty.internal.shaded.reactor.pool.PoolAcquireTimeoutException;
+import reactor.netty.internal.shaded.reactor.pool.PoolShutdownException;
 
 import org.springframework.core.ResolvableType;
 import org.springframework.core.codec.DecodingException;
@@ -66,6 +69,27 @@ class ErrorMapperTests {
 
 		assertThat(ex).isExactlyInstanceOf(ApiTimeoutException.class);
 		assertThat(ex.getMessage()).isEqualTo("POST https://api.example.com/v1/chat got no response within PT10S");
+	}
+
+	@Test
+	void aPoolRefusingOrTimingOutARequestMeansItWasNotSent() {
+		ApiClientException refused = this.mapper.forFailure(wrapped(new PoolAcquirePendingLimitException(32)),
+				this.request, TIMEOUT);
+		ApiClientException waited = this.mapper
+			.forFailure(wrapped(new PoolAcquireTimeoutException(Duration.ofSeconds(10))), this.request, TIMEOUT);
+		ApiClientException shutDown = this.mapper.forFailure(wrapped(new PoolShutdownException()), this.request,
+				TIMEOUT);
+
+		assertThat(refused).isExactlyInstanceOf(ApiConnectionException.class);
+		assertThat(refused.getMessage())
+			.isEqualTo("POST https://api.example.com/v1/chat was not sent: the connection pool refused it "
+					+ "(PoolAcquirePendingLimitException)");
+		assertThat(waited).isExactlyInstanceOf(ApiTimeoutException.class);
+		assertThat(shutDown).isExactlyInstanceOf(ApiConnectionException.class);
+		for (ApiClientException ex : List.of(refused, waited, shutDown)) {
+			assertThat(((ApiConnectionException) ex).isConnectFailure()).isTrue();
+			assertThat(ApiFailures.isRetryable(ex)).as("retryable even for POST").isTrue();
+		}
 	}
 
 	@Test

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 import io.lionfuncs.network.Executor;
 import io.lionfuncs.network.NetworkRequestEvent;
@@ -33,6 +34,14 @@ public class BurstController {
 	/** The most calls one burst may submit. */
 	static final int MAX_COUNT = 1000;
 
+	/**
+	 * The paths a burst may call: the upstream's API under {@code /v1/}, segments of
+	 * unreserved characters only. No query, fragment, percent-encoding, template variable,
+	 * backslash or dot segment, so nothing else of the upstream (such as its admin
+	 * resource) can be reached through the demo.
+	 */
+	private static final Pattern API_PATH = Pattern.compile("/v1(/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)+");
+
 	private final Executor executor;
 
 	private final AsyncApiClient client;
@@ -51,7 +60,8 @@ public class BurstController {
 	 * @param count calls to submit, 1 to {@value #MAX_COUNT}
 	 * @param tokens API tokens each call reserves; the call asks for half as many
 	 * completion tokens
-	 * @param path the path called, relative to {@code lionfuncs.client.base-url}
+	 * @param path the path called, relative to {@code lionfuncs.client.base-url}: an API
+	 * path under {@code /v1/}
 	 * @return what happened to the calls
 	 */
 	@PostMapping("/demo/burst")
@@ -67,6 +77,10 @@ public class BurstController {
 		if (!path.startsWith("/") || path.contains("://")) {
 			// Only paths below the configured base URL: the demo is not a proxy.
 			throw badRequest("path must be a path starting with '/' below lionfuncs.client.base-url");
+		}
+		if (!API_PATH.matcher(path).matches()) {
+			throw badRequest("path must be an API path under /v1/ such as /v1/chat/completions: segments of "
+					+ "letters, digits, '-', '_', '~' and '.', none starting with '.'");
 		}
 		long started = System.nanoTime();
 		return Flux.range(0, count)

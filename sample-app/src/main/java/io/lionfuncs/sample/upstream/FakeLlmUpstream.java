@@ -15,6 +15,7 @@ import io.github.bucket4j.ConsumptionProbe;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
+import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -58,10 +59,27 @@ public class FakeLlmUpstream {
 	/**
 	 * {@code POST /upstream/v1/chat/completions}.
 	 * @param request the request
-	 * @return the completion, a 429 when the client is too fast, or an injected 503
+	 * @return the completion, a 429 when the client is too fast, a 413 for a body
+	 * larger than the codecs read, or an injected 503
 	 */
 	public Mono<ServerResponse> chatCompletions(ServerRequest request) {
-		return request.bodyToMono(ChatRequest.class).defaultIfEmpty(ChatRequest.EMPTY).flatMap(this::answer);
+		return request.bodyToMono(ChatRequest.class)
+			.defaultIfEmpty(ChatRequest.EMPTY)
+			.flatMap(this::answer)
+			.onErrorResume(FakeLlmUpstream::isTooLarge, (ex) -> later(Duration.ZERO, error(HttpStatus.CONTENT_TOO_LARGE,
+					"request_too_large", "Request body larger than the server reads (spring.codec.max-in-memory-size)")));
+	}
+
+	private static boolean isTooLarge(Throwable failure) {
+		for (Throwable current = failure; current != null; current = current.getCause()) {
+			if (current instanceof DataBufferLimitException) {
+				return true;
+			}
+			if (current.getCause() == current) {
+				break;
+			}
+		}
+		return false;
 	}
 
 	private Mono<ServerResponse> answer(ChatRequest chat) {

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
 
@@ -105,6 +106,21 @@ class FakeLlmUpstreamTests extends DefinedPortTests {
 		change("tokensPerMinute=100");
 		EntityExchangeResult<String> result = chat(1000);
 		assertThat(result.getStatus()).isEqualTo(HttpStatus.BAD_REQUEST);
+		assertThat(result.getResponseBody()).contains("\"type\":\"request_too_large\"");
+	}
+
+	@Test
+	void aBodyLargerThanTheServerReadsIsAnswered413() {
+		String prompt = "x".repeat(20 * 1024 * 1024);
+		EntityExchangeResult<String> result = this.client.post()
+			.uri(CHAT)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"model\":\"fake-1\",\"messages\":[{\"role\":\"user\",\"content\":\"" + prompt + "\"}]}")
+			.exchange()
+			.expectBody(String.class)
+			.returnResult();
+
+		assertThat(result.getStatus()).isEqualTo(HttpStatus.CONTENT_TOO_LARGE);
 		assertThat(result.getResponseBody()).contains("\"type\":\"request_too_large\"");
 	}
 
