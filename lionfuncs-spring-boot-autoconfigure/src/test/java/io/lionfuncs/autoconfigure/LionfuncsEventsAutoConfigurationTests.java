@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.lionfuncs.event.Event;
 import io.lionfuncs.event.EventHandler;
 import io.lionfuncs.event.EventManager;
-import io.lionfuncs.event.RequestEventPublisher;
+import io.lionfuncs.event.request.RequestEventPublisher;
 import io.lionfuncs.network.CallResult;
 import io.lionfuncs.network.Executor;
 import io.lionfuncs.network.TaskRequest;
