@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -26,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * the {@link SpoolRecords format}, and a {@value #CHECKPOINT} file holding the sequence
  * number below which the handler has taken every event.
  * <p>
- * Appends, forces and compaction come from one thread at a time (the
- * {@link SpoolWriter}); the handler's lane reads through a {@link LogCursor}, never beyond
+ * Appends and compaction come from one thread at a time (whoever holds the
+ * {@link SpoolWriter}'s append lock); forcing to disk runs beside them, from the spool
+ * writer's thread. The handler's lane reads through a {@link LogCursor}, never beyond
  * what an append has completed. A segment is appended to until it holds
  * {@code segmentBytes}, then sealed; a segment whose events were all taken is deleted,
  * and once the handler took everything, the whole log is. A log opened after a crash is
@@ -57,15 +59,19 @@ final class SpoolLog {
 
 	private final TreeMap<Long, Segment> segments = new TreeMap<>();
 
-	// Confined to the appending thread.
+	// Confined to whichever thread holds the spool writer's append lock.
 
 	private @Nullable Segment active;
 
-	private @Nullable FileOutputStream out;
-
-	private boolean dirty;
-
 	private boolean appendedSinceCompaction;
+
+	// Shared with the thread that forces the log, which does not hold the append lock.
+
+	private volatile @Nullable FileOutputStream out;
+
+	private final AtomicBoolean dirty = new AtomicBoolean();
+
+	private final AtomicBoolean directoryDirty = new AtomicBoolean();
 
 	private long nextAppendSeq;
 
@@ -230,7 +236,7 @@ final class SpoolLog {
 				segment.lastSeq = lastSeq;
 			}
 			this.nextAppendSeq = lastSeq + 1;
-			this.dirty = true;
+			this.dirty.set(true);
 			this.appendedSinceCompaction = true;
 			return true;
 		}
@@ -254,8 +260,6 @@ final class SpoolLog {
 		FileOutputStream stream = new FileOutputStream(file.toFile(), true);
 		try {
 			stream.write(SpoolRecords.HEADER);
-			stream.getFD().sync();
-			forceDirectory();
 		}
 		catch (IOException ex) {
 			stream.close();
@@ -269,6 +273,9 @@ final class SpoolLog {
 		}
 		this.active = segment;
 		this.out = stream;
+		// forced with the records, by the writer's thread
+		this.directoryDirty.set(true);
+		this.dirty.set(true);
 		return segment;
 	}
 
@@ -291,7 +298,7 @@ final class SpoolLog {
 			return;
 		}
 		try {
-			if (force && this.dirty) {
+			if (force && this.dirty.getAndSet(false)) {
 				stream.getFD().sync();
 			}
 		}
@@ -299,7 +306,6 @@ final class SpoolLog {
 			logger.warn("Cannot force the spool of event handler '{}' to disk: {}", this.handler, ex.toString());
 		}
 		finally {
-			this.dirty = false;
 			closeQuietly(stream);
 			synchronized (this) {
 				current.sealed = true;
@@ -307,18 +313,26 @@ final class SpoolLog {
 		}
 	}
 
-	/** Forces what was appended to the storage device: the group commit. */
+	/**
+	 * Forces what was appended to the storage device, and the directory once a segment
+	 * was created: the group commit, for everything appended since the last one. Runs
+	 * beside appends; a segment sealed meanwhile was forced when it was sealed.
+	 */
 	void force() {
+		if (this.directoryDirty.getAndSet(false)) {
+			forceDirectory();
+		}
 		FileOutputStream stream = this.out;
-		if (!this.dirty || stream == null) {
+		if (stream == null || !this.dirty.getAndSet(false)) {
 			return;
 		}
 		try {
 			stream.getFD().sync();
-			this.dirty = false;
 		}
 		catch (IOException ex) {
-			logger.warn("Cannot force the spool of event handler '{}' to disk: {}", this.handler, ex.toString());
+			if (stream == this.out) {
+				logger.warn("Cannot force the spool of event handler '{}' to disk: {}", this.handler, ex.toString());
+			}
 		}
 	}
 

@@ -35,6 +35,8 @@ final class SpoolRecords {
 
 	private static final int CRC_DIGITS = 8;
 
+	private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
 	private SpoolRecords() {
 	}
 
@@ -59,14 +61,14 @@ final class SpoolRecords {
 	 */
 	static byte[] encode(long seq, byte[] json) {
 		byte[] seqText = Long.toString(seq).getBytes(StandardCharsets.US_ASCII);
-		String crc = String.format(Locale.ROOT, "%08x", crc(seqText, json, 0, json.length));
+		long crc = crc(seqText, json, 0, json.length);
 		byte[] line = new byte[seqText.length + 1 + CRC_DIGITS + 1 + json.length + 1];
 		int position = 0;
 		System.arraycopy(seqText, 0, line, position, seqText.length);
 		position += seqText.length;
 		line[position++] = ' ';
-		for (int i = 0; i < CRC_DIGITS; i++) {
-			line[position++] = (byte) crc.charAt(i);
+		for (int shift = (CRC_DIGITS - 1) * 4; shift >= 0; shift -= 4) {
+			line[position++] = HEX[(int) (crc >>> shift) & 0xf];
 		}
 		line[position++] = ' ';
 		System.arraycopy(json, 0, line, position, json.length);

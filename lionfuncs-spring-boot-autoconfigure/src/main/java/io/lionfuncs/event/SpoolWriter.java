@@ -19,16 +19,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Appends published events to the handlers' logs with a group commit: publishers only
- * queue an event (it gets its sequence number in each lane at once, so that the lanes
- * keep publication order), and one thread encodes it once, appends it to every
- * handler's log with one write per log for all that queued meanwhile, and forces each
- * log once for the whole group. Under load the groups grow, so the force is paid per
- * group, not per event; alone, an event is forced within a fraction of a millisecond.
+ * Appends published events to the handlers' logs before {@code publish} returns, and
+ * forces the logs to disk in groups on a thread of its own.
  * <p>
- * The queue is bounded: a publisher that finds it full writes the queue itself, so
- * memory stays bounded when the disk is slower than the publishers. The same thread
- * checkpoints and compacts the logs as the lanes report events taken.
+ * A publisher queues its event (it gets its sequence number in each lane at once, so
+ * that the lanes keep publication order) and then writes the queue, unless another
+ * thread is writing it already: that thread writes the event with the rest, and looks
+ * at the queue again once it let go (flat combining). Each event is encoded once and
+ * written with one write per log for all that queued meanwhile. A killed process
+ * therefore loses no event whose {@code publish} returned: it is in the operating
+ * system's hands. The writer's thread forces every log written to since it last did,
+ * one force for the whole group, so that a crash of the machine loses at most what was
+ * published in the last few milliseconds; it also checkpoints and compacts the logs as
+ * the lanes report events taken.
+ * <p>
+ * The queue is bounded: when the disk falls far behind, publishers wait for it rather
+ * than let the queue grow.
  */
 final class SpoolWriter {
 
@@ -59,6 +65,8 @@ final class SpoolWriter {
 
 	private boolean accepting = true;
 
+	private boolean flushRequested;
+
 	private boolean closed;
 
 	private @Nullable Thread thread;
@@ -88,7 +96,7 @@ final class SpoolWriter {
 		}
 	}
 
-	/** Makes the writer compact a lane's log; the lane's log is open. */
+	/** Makes the writer force and compact a lane's log; the lane's log is open. */
 	void attach(HandlerLane lane) {
 		this.attached.add(lane);
 	}
@@ -99,36 +107,20 @@ final class SpoolWriter {
 	 */
 	CompletableFuture<Void> detach(HandlerLane lane) {
 		CompletableFuture<Void> done = new CompletableFuture<>();
-		boolean queued;
 		this.lock.lock();
 		try {
-			// no thread to take it from the queue: closed here
-			queued = this.accepting && this.thread != null;
-			if (queued) {
-				this.queue.add(new Detach(lane, done));
-				this.work.signal();
-			}
+			this.queue.add(new Detach(lane, done));
 		}
 		finally {
 			this.lock.unlock();
 		}
-		if (!queued) {
-			writeQueued();
-			this.appendLock.lock();
-			try {
-				closeLog(lane);
-			}
-			finally {
-				this.appendLock.unlock();
-			}
-			done.complete(null);
-		}
+		writeQueued(true);
 		return done;
 	}
 
 	/**
-	 * Takes an event for some lanes: queued for the log, or, once the writer stopped
-	 * taking events, kept in a file of its own by each lane.
+	 * Takes an event for some lanes: written to their logs before this returns, or, once
+	 * the writer stopped taking events, kept in a file of its own by each lane.
 	 */
 	void submit(Event event, Collection<HandlerLane> lanes) {
 		HandlerLane[] targets = lanes.toArray(new HandlerLane[0]);
@@ -143,9 +135,7 @@ final class SpoolWriter {
 					seqs[i] = targets[i].accept(event);
 				}
 				this.queue.add(new Append(event, targets, seqs));
-				// no thread (not started, or it died): the publisher writes
-				full = this.queue.size() > MAX_QUEUED || this.thread == null;
-				this.work.signal();
+				full = this.queue.size() > MAX_QUEUED;
 			}
 		}
 		finally {
@@ -156,26 +146,62 @@ final class SpoolWriter {
 				lane.keepLate(lane.accept(event), event);
 			}
 		}
-		else if (full) {
-			// the disk is slower than the publishers: write the queue here rather than grow it
-			writeQueued();
+		else {
+			writeQueued(full);
 		}
 	}
 
 	/**
-	 * Stops taking events into the queue and writes what it holds; events submitted
+	 * Writes the queue unless another thread is writing it.
+	 * @param wait whether to wait for that thread rather than leave the queue to it
+	 */
+	private void writeQueued(boolean wait) {
+		while (true) {
+			if (wait) {
+				this.appendLock.lock();
+			}
+			else if (!this.appendLock.tryLock()) {
+				// the holder looks at the queue again once it let go
+				return;
+			}
+			try {
+				while (writeGroup()) {
+					// one group after the other, in queue order
+				}
+			}
+			finally {
+				this.appendLock.unlock();
+			}
+			if (!hasQueued()) {
+				return;
+			}
+		}
+	}
+
+	private boolean hasQueued() {
+		this.lock.lock();
+		try {
+			return !this.queue.isEmpty();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Stops taking events into the logs and writes what is queued; events submitted
 	 * afterwards are kept in files of their own.
 	 */
 	void stopIntake() {
 		this.lock.lock();
 		try {
 			this.accepting = false;
-			this.work.signal();
 		}
 		finally {
 			this.lock.unlock();
 		}
-		writeQueued();
+		writeQueued(true);
+		forceAll();
 	}
 
 	/** Stops the thread and closes the logs of every attached lane. */
@@ -217,15 +243,16 @@ final class SpoolWriter {
 		}
 	}
 
-	// ---------------------------------------------------------------- the writer thread
+	// ---------------------------------------------------------------- the writer's thread
 
 	private void run() {
+		warmUp();
 		long nextHousekeeping = System.nanoTime() + HOUSEKEEPING_NANOS;
 		try {
 			while (true) {
 				this.lock.lock();
 				try {
-					while (this.queue.isEmpty() && !this.closed) {
+					while (!this.flushRequested && !this.closed) {
 						long wait = nextHousekeeping - System.nanoTime();
 						if (wait <= 0) {
 							break;
@@ -235,12 +262,16 @@ final class SpoolWriter {
 					if (this.closed) {
 						return;
 					}
+					this.flushRequested = false;
 				}
 				finally {
 					this.lock.unlock();
 				}
-				writeGroup();
+				// the group commit: whatever was written since the last force
+				forceAll();
 				if (System.nanoTime() - nextHousekeeping >= 0) {
+					// a fall-back: publishers write the queue themselves
+					writeQueued(false);
 					housekeeping();
 					nextHousekeeping = System.nanoTime() + HOUSEKEEPING_NANOS;
 				}
@@ -250,52 +281,66 @@ final class SpoolWriter {
 			Thread.currentThread().interrupt();
 		}
 		catch (RuntimeException | Error ex) {
-			logger.error("The event spool writer stopped unexpectedly; events are now spooled by their publishers",
+			logger.error("The event spool writer stopped unexpectedly; the spool logs are no longer forced to disk",
 					ex);
-			this.lock.lock();
-			try {
-				this.thread = null;
-			}
-			finally {
-				this.lock.unlock();
-			}
 			throw ex;
 		}
 	}
 
-	/** Writes everything queued, on the calling thread. */
-	private void writeQueued() {
-		while (writeGroup()) {
-			// one group after the other, in queue order
+	/**
+	 * Encodes an event like those the executors publish, so that the first publisher
+	 * does not pay for loading the encoder's classes.
+	 */
+	private void warmUp() {
+		try {
+			Event event = Event.builder("lionfuncs.warm-up")
+				.put("text", "warm-up")
+				.put("number", 1)
+				.put("nested", Map.of("list", List.of(1.5, true)))
+				.build();
+			event.close();
+			SpoolRecords.decode(withoutLineFeed(SpoolRecords.encode(0, this.encoder.apply(event))));
+		}
+		catch (RuntimeException ex) {
+			logger.debug("Warming up the event spool encoder failed", ex);
+		}
+	}
+
+	private static byte[] withoutLineFeed(byte[] line) {
+		byte[] trimmed = new byte[line.length - 1];
+		System.arraycopy(line, 0, trimmed, 0, trimmed.length);
+		return trimmed;
+	}
+
+	private void forceAll() {
+		for (HandlerLane lane : this.attached) {
+			SpoolLog log = lane.log();
+			if (log != null) {
+				log.force();
+			}
 		}
 	}
 
 	/**
-	 * Writes the next group of queued entries.
+	 * Writes the next group of queued entries; the caller holds the append lock.
 	 * @return whether there was one
 	 */
 	private boolean writeGroup() {
-		this.appendLock.lock();
+		List<Entry> group = new ArrayList<>();
+		this.lock.lock();
 		try {
-			List<Entry> group = new ArrayList<>();
-			this.lock.lock();
-			try {
-				while (!this.queue.isEmpty() && group.size() < MAX_GROUP) {
-					group.add(this.queue.poll());
-				}
+			while (!this.queue.isEmpty() && group.size() < MAX_GROUP) {
+				group.add(this.queue.poll());
 			}
-			finally {
-				this.lock.unlock();
-			}
-			if (group.isEmpty()) {
-				return false;
-			}
-			write(group);
-			return true;
 		}
 		finally {
-			this.appendLock.unlock();
+			this.lock.unlock();
 		}
+		if (group.isEmpty()) {
+			return false;
+		}
+		write(group);
+		return true;
 	}
 
 	private void write(List<Entry> group) {
@@ -337,7 +382,7 @@ final class SpoolWriter {
 		}
 	}
 
-	/** Appends the blocks, forces each log once, and tells the lanes. */
+	/** Appends the blocks, tells the lanes, and asks for a force. */
 	private void commit(Map<HandlerLane, Block> blocks) {
 		if (blocks.isEmpty()) {
 			return;
@@ -349,15 +394,17 @@ final class SpoolWriter {
 				log.append(block.bytes.toByteArray(), block.firstSeq, block.lastSeq);
 			}
 		}
-		for (HandlerLane lane : blocks.keySet()) {
-			SpoolLog log = lane.log();
-			if (log != null) {
-				log.force();
-			}
-		}
 		blocks.forEach((lane, block) -> lane.appended(block.processedThrough));
 		blocks.clear();
 		this.appendedSinceHousekeeping = true;
+		this.lock.lock();
+		try {
+			this.flushRequested = true;
+			this.work.signal();
+		}
+		finally {
+			this.lock.unlock();
+		}
 	}
 
 	private void housekeeping() {

@@ -14,9 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * White-box tests for {@link HandlerLane}: races between the spool writer, which has not
- * yet written an older event to the log, and the lane, which holds a newer one in
- * memory.
+ * White-box tests for {@link HandlerLane}: races between a publisher still writing an
+ * older event to the log and the lane, which holds a newer one in memory.
  */
 class HandlerLaneTests {
 
@@ -49,7 +48,7 @@ class HandlerLaneTests {
 	@Test
 	void newerEventWaitsForAnOlderOneStillBeingWrittenToTheLog() throws Exception {
 		SpoolWriter writer = new SpoolWriter("spool-writer", (event) -> {
-			if (event.getUid().equals("e2")) {
+			if (Thread.currentThread().getName().equals("slow-publisher")) {
 				this.writeStarted.countDown();
 				awaitQuietly(this.writeGate);
 			}
@@ -70,7 +69,8 @@ class HandlerLaneTests {
 		await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(handler.received).hasSize(1));
 		publish(e1);
 		// the lane holds e1 in memory (its capacity), so e2 is only on its way to the log
-		publish(e2);
+		Thread publisher = new Thread(() -> publish(e2), "slow-publisher");
+		publisher.start();
 		assertThat(this.writeStarted.await(20, TimeUnit.SECONDS)).isTrue();
 
 		this.handlerGate.countDown();
@@ -78,6 +78,7 @@ class HandlerLaneTests {
 		// memory is free again: e3 is held there while e2 is still not in the log
 		publish(e3);
 		this.writeGate.countDown();
+		publisher.join(TimeUnit.SECONDS.toMillis(20));
 
 		await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(handler.taken).hasSize(4));
 		assertThat(handler.taken).containsExactly(e0.getUid(), e1.getUid(), e2.getUid(), e3.getUid());
