@@ -59,7 +59,9 @@ final class LogCursor implements Closeable {
 			}
 			SpoolRecords.Record record = (line == SegmentReader.OVERSIZED) ? null : SpoolRecords.decode(line);
 			if (record == null) {
-				this.log.keepUnreadable(current, this.reader.lineOffset(), line);
+				if (!current.recovered) {
+					this.log.keepUnreadable(current, this.reader.lineOffset(), line);
+				}
 				continue;
 			}
 			if (record.seq() >= from) {

@@ -196,6 +196,7 @@ final class SpoolLog {
 			}
 		}
 		segment.sealed = true;
+		segment.recovered = true;
 		return new Scan(records, pending, unreadable);
 	}
 
@@ -493,6 +494,9 @@ final class SpoolLog {
 		long lastSeq = -1;
 
 		boolean sealed;
+
+		/** Read when the log was opened: its damaged lines were kept then. */
+		boolean recovered;
 
 		Segment(long firstSeq, Path file) {
 			this.firstSeq = firstSeq;
