@@ -30,19 +30,18 @@ import org.slf4j.LoggerFactory;
  * <li>{@link #sendEvent(Event)} calls every handler on the caller's thread, as e3 does,
  * but isolated: an exception or a {@code false} from one never stops the others. The
  * result is {@code true} only if all took the event. Nothing is retried.</li>
- * <li>{@link #publish(Event)} returns at once: a read-only copy of the event is written
- * to each handler's write-ahead log in the spool directory
- * ({@code <spool>/<handler>/events-<seq>.wal}) by a writer thread that forces the logs
- * to disk in small groups, and each handler's own thread sends it its events in
- * publication order ({@link EventHandler#maxInFlight() several at once} for handlers
- * that allow it), from memory when it keeps up, read back from the log when it does
- * not. A failed event is re-sent to that handler only, with exponential backoff; an
- * event the handler refuses for good goes to {@code <spool>/<handler>/dead-letter/}.
- * What a handler took is deleted from its log. After a crash, even {@code kill -9},
- * the next {@link #start()} on the same spool directory re-sends everything the
- * handlers had not taken. The delivery guarantee is <em>at-least-once per handler</em>:
- * a handler may see an event twice (it took the event but the process stopped before
- * that was recorded), so receivers should de-duplicate on the event's {@code uid}.</li>
+ * <li>{@link #publish(Event)} never waits for a handler: a read-only copy of the event
+ * is appended to each handler's write-ahead log in the spool directory
+ * ({@code <spool>/<handler>/events-<seq>.wal}) before it returns, the logs are forced to
+ * disk in small groups by the spool's writer thread, and each handler's own thread
+ * sends it its events in publication order ({@link EventHandler#maxInFlight() several
+ * at once} for handlers that allow it), from memory when it keeps up, read back from
+ * the log when it does not. A failed event is re-sent to that handler only, with
+ * exponential backoff; one the handler refuses for good goes to
+ * {@code <spool>/<handler>/dead-letter/}; one it took is deleted from its log. After a
+ * crash, even {@code kill -9}, the next {@link #start()} on the same spool directory
+ * re-sends everything the handlers had not taken: delivery is <em>at-least-once per
+ * handler</em> (de-duplicate on the event's {@code uid}).</li>
  * </ul>
  * <p>
  * Lifecycle: {@link #start()} chooses and locks the spool directory, replays the logs
@@ -107,8 +106,6 @@ public final class EventManager implements AutoCloseable {
 	public static Path defaultSpoolDirectory(String name) {
 		return Path.of(System.getProperty("java.io.tmpdir"), "lionfuncs-events", name);
 	}
-
-	// ---------------------------------------------------------------- handlers
 
 	/**
 	 * The names of the registered handler factories: the names
@@ -228,16 +225,7 @@ public final class EventManager implements AutoCloseable {
 	 * or its configuration holds {@code |}
 	 */
 	public String handlerConfig() {
-		Map<String, String> configs = new LinkedHashMap<>();
-		this.lanes.lanes().forEach((handlerName, lane) -> {
-			if (!this.factories.contains(handlerName)) {
-				throw new IllegalStateException("Event handler '" + handlerName + "' has no registered factory of "
-						+ "that name, so another process could not re-create it; known factories: "
-						+ getFactoryNames());
-			}
-			configs.put(handlerName, lane.getHandler().encodeConfig());
-		});
-		return HandlerConfigCodec.encode(configs);
+		return HandlerConfigCodec.encode(getHandlers(), this.factories);
 	}
 
 	/**
@@ -258,8 +246,6 @@ public final class EventManager implements AutoCloseable {
 	public Map<String, String> handlerConfigAsEnv(String variable) {
 		return Map.of(variable, handlerConfig());
 	}
-
-	// ---------------------------------------------------------------- sending
 
 	/**
 	 * Sends an event to every handler on the caller's thread. A handler's exception or
@@ -290,10 +276,9 @@ public final class EventManager implements AutoCloseable {
 
 	/**
 	 * Hands an event to every handler without waiting for any: a read-only copy is
-	 * queued for the handlers' logs and sent by each handler's thread. Never blocks on a
-	 * handler; only when the disk falls more than a few thousand events behind does the
-	 * calling thread write the queue itself. Later changes to the event are not seen by
-	 * the handlers. Before {@link #start()}, the first event opens the spool directory.
+	 * appended to the handlers' logs (by this thread, or by one appending meanwhile) and
+	 * sent by each handler's thread. Later changes to the event are not seen by the
+	 * handlers. Before {@link #start()}, the first event opens the spool directory.
 	 * @param event the event
 	 */
 	public void publish(Event event) {
@@ -328,8 +313,6 @@ public final class EventManager implements AutoCloseable {
 	public long lostEvents() {
 		return this.lanes.lanes().values().stream().mapToLong(HandlerLane::lost).sum();
 	}
-
-	// ---------------------------------------------------------------- lifecycle
 
 	/**
 	 * Chooses and locks the spool directory, replays each handler's log, and starts the

@@ -36,14 +36,21 @@ final class HandlerConfigCodec {
 	}
 
 	/**
-	 * Joins handler configurations.
-	 * @param configs each handler's configuration by name, in order
+	 * Writes the string that re-creates handlers.
+	 * @param handlers the handlers by name, in order
+	 * @param factories the factories another process re-creates them with
 	 * @return the string
-	 * @throws IllegalStateException if a configuration holds {@code |}
+	 * @throws IllegalStateException if a handler has no factory of its name, or its
+	 * configuration holds {@code |}
 	 */
-	static String encode(Map<String, String> configs) {
+	static String encode(Map<String, EventHandler> handlers, HandlerFactories factories) {
 		StringJoiner joiner = new StringJoiner("|");
-		configs.forEach((name, config) -> {
+		handlers.forEach((name, handler) -> {
+			if (!factories.contains(name)) {
+				throw new IllegalStateException("Event handler '" + name + "' has no registered factory of that "
+						+ "name, so another process could not re-create it; known factories: " + factories.names());
+			}
+			String config = handler.encodeConfig();
 			if (config.indexOf('|') >= 0) {
 				throw new IllegalStateException("The configuration of event handler '" + name + "' contains '|'");
 			}

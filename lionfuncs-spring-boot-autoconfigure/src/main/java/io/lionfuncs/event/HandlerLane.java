@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 import io.lionfuncs.event.LaneBacklog.Delivery;
 import org.jspecify.annotations.Nullable;
@@ -89,24 +90,12 @@ final class HandlerLane {
 	}
 
 	HandlerStats stats() {
-		this.lock.lock();
-		try {
-			return new HandlerStats(this.counters.sent(), this.counters.failed(), this.counters.rejected(),
-					(int) this.backlog.queued(), this.backlog.spooled());
-		}
-		finally {
-			this.lock.unlock();
-		}
+		return locked(() -> new HandlerStats(this.counters.sent(), this.counters.failed(), this.counters.rejected(),
+				(int) this.backlog.queued(), this.backlog.spooled()));
 	}
 
 	long lost() {
-		this.lock.lock();
-		try {
-			return this.counters.lostCount() + this.backlog.lost();
-		}
-		finally {
-			this.lock.unlock();
-		}
+		return locked(() -> this.counters.lostCount() + this.backlog.lost());
 	}
 
 	// ---------------------------------------------------------------- the spool side
@@ -146,38 +135,24 @@ final class HandlerLane {
 	 * it to the log) and keeps it in memory when there is room.
 	 */
 	long accept(Event event) {
-		this.lock.lock();
-		try {
+		return locked(() -> {
 			long seq = this.backlog.accept(event);
 			this.changed.signal();
 			return seq;
-		}
-		finally {
-			this.lock.unlock();
-		}
+		});
 	}
 
 	/** Told by the spool writer once the log holds every event below {@code through}. */
 	void appended(long through) {
-		this.lock.lock();
-		try {
+		locked(() -> {
 			this.backlog.appended(through);
 			this.changed.signal();
-		}
-		finally {
-			this.lock.unlock();
-		}
+		});
 	}
 
 	/** The lowest sequence number the handler has not taken. */
 	long watermark() {
-		this.lock.lock();
-		try {
-			return this.backlog.watermark();
-		}
-		finally {
-			this.lock.unlock();
-		}
+		return locked(this.backlog::watermark);
 	}
 
 	/** Keeps an event that reached the lane after its log closed, in a file of its own. */
@@ -214,17 +189,13 @@ final class HandlerLane {
 
 	/** Asks the lane to send what it holds until the deadline, then stop. */
 	void beginClose(long deadlineNanos) {
-		this.lock.lock();
-		try {
+		locked(() -> {
 			if (!this.closing) {
 				this.closing = true;
 				this.deadlineNanos = deadlineNanos;
 			}
 			this.changed.signalAll();
-		}
-		finally {
-			this.lock.unlock();
-		}
+		});
 	}
 
 	/**
@@ -234,14 +205,7 @@ final class HandlerLane {
 	 * @return whether the lane stopped by itself
 	 */
 	boolean awaitClosed() throws InterruptedException {
-		Thread running;
-		this.lock.lock();
-		try {
-			running = this.thread;
-		}
-		finally {
-			this.lock.unlock();
-		}
+		Thread running = locked(() -> this.thread);
 		if (running == null) {
 			stop();
 			return true;
@@ -254,7 +218,7 @@ final class HandlerLane {
 				running.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)));
 				continue;
 			}
-			if (!hasInFlight()) {
+			if (locked(this.backlog::inFlightCount) == 0) {
 				running.join(50);
 				continue;
 			}
@@ -274,39 +238,21 @@ final class HandlerLane {
 		return true;
 	}
 
-	private boolean hasInFlight() {
-		this.lock.lock();
-		try {
-			return this.backlog.inFlightCount() > 0;
-		}
-		finally {
-			this.lock.unlock();
-		}
-	}
-
 	/** Stops the lane for good; what it holds stays in the log. */
 	void stop() {
-		this.lock.lock();
-		try {
+		locked(() -> {
 			this.stopped = true;
 			this.backlog.stop();
 			this.changed.signalAll();
-		}
-		finally {
-			this.lock.unlock();
-		}
+		});
 	}
 
 	/** Asks a failing lane to try again now rather than after its backoff. */
 	void retryNow() {
-		this.lock.lock();
-		try {
+		locked(() -> {
 			this.backoff.reset();
 			this.changed.signalAll();
-		}
-		finally {
-			this.lock.unlock();
-		}
+		});
 	}
 
 	// ---------------------------------------------------------------- synchronous delivery
@@ -523,6 +469,26 @@ final class HandlerLane {
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	private <T> T locked(Supplier<T> action) {
+		this.lock.lock();
+		try {
+			return action.get();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	private void locked(Runnable action) {
+		this.lock.lock();
+		try {
+			action.run();
 		}
 		finally {
 			this.lock.unlock();

@@ -1,7 +1,6 @@
 package io.lionfuncs.event;
 
 import java.io.Closeable;
-import java.io.FileNotFoundException;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
