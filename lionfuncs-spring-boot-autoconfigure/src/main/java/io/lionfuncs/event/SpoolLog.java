@@ -105,6 +105,7 @@ final class SpoolLog {
 		long pending = 0;
 		long unreadable = 0;
 		long lastSeq = -1;
+		long firstSeq = Long.MAX_VALUE;
 		for (Path file : segmentFiles(directory)) {
 			Segment segment = new Segment(SpoolRecords.firstSeqOf(file.getFileName().toString()), file);
 			Scan scan = log.recover(segment, watermark);
@@ -115,13 +116,16 @@ final class SpoolLog {
 			}
 			pending += scan.pending();
 			lastSeq = Math.max(lastSeq, segment.lastSeq);
+			firstSeq = Math.min(firstSeq, scan.firstSeq());
 			log.segments.put(segment.firstSeq, segment);
 		}
 		log.nextAppendSeq = Math.max(lastSeq + 1, watermark);
 		if (log.segments.isEmpty()) {
 			Files.deleteIfExists(directory.resolve(CHECKPOINT));
 		}
-		return new Opened(log, watermark, log.nextAppendSeq, pending, unreadable);
+		// below the oldest record left, everything was taken (its segments were deleted)
+		long taken = Math.max(watermark, Math.min(firstSeq, log.nextAppendSeq));
+		return new Opened(log, taken, log.nextAppendSeq, pending, unreadable);
 	}
 
 	private static List<Path> segmentFiles(Path directory) throws IOException {
@@ -163,6 +167,7 @@ final class SpoolLog {
 		long records = 0;
 		long pending = 0;
 		long unreadable = 0;
+		long firstSeq = Long.MAX_VALUE;
 		try (SegmentReader reader = new SegmentReader(segment.file, 0, this.maxLine)) {
 			byte[] header = reader.nextLine(size);
 			if (header == null || !SpoolRecords.isHeader(header)) {
@@ -170,9 +175,9 @@ final class SpoolLog {
 					Path kept = this.deadLetters.keepFile(segment.file);
 					logger.error("Spool segment {} of event handler '{}' is not in a format this version reads; "
 							+ "moved to {}", segment.file, this.handler, kept);
-					return new Scan(0, 0, 1);
+					return new Scan(0, 0, 1, firstSeq);
 				}
-				return new Scan(0, 0, 0);
+				return new Scan(0, 0, 0, firstSeq);
 			}
 			for (byte[] line = reader.nextLine(size); line != null; line = reader.nextLine(size)) {
 				SpoolRecords.Record record = (line == SegmentReader.OVERSIZED) ? null : SpoolRecords.decode(line);
@@ -182,6 +187,7 @@ final class SpoolLog {
 					continue;
 				}
 				records++;
+				firstSeq = Math.min(firstSeq, record.seq());
 				segment.lastSeq = Math.max(segment.lastSeq, record.seq());
 				if (record.seq() >= watermark) {
 					pending++;
@@ -196,7 +202,7 @@ final class SpoolLog {
 		}
 		segment.sealed = true;
 		segment.recovered = true;
-		return new Scan(records, pending, unreadable);
+		return new Scan(records, pending, unreadable, firstSeq);
 	}
 
 	void keepUnreadable(Segment segment, long offset, byte[] line) {
@@ -507,7 +513,8 @@ final class SpoolLog {
 	/**
 	 * A log as opened.
 	 * @param log the log
-	 * @param watermark the checkpoint: every event below it was taken
+	 * @param watermark every event below it was taken: the checkpoint, or the oldest
+	 * record left when that is higher
 	 * @param nextSeq the next sequence number to assign
 	 * @param pending the events left to send
 	 * @param unreadable records that could not be read, kept in the dead-letter folder
@@ -515,7 +522,7 @@ final class SpoolLog {
 	record Opened(SpoolLog log, long watermark, long nextSeq, long pending, long unreadable) {
 	}
 
-	private record Scan(long records, long pending, long unreadable) {
+	private record Scan(long records, long pending, long unreadable, long firstSeq) {
 	}
 
 }

@@ -56,6 +56,27 @@ class SpoolLogTests {
 	}
 
 	@Test
+	void withoutACheckpointEverythingBelowTheOldestRecordLeftWasTaken() throws IOException {
+		// a drained log was deleted, and the process stopped before it wrote a checkpoint
+		Files.createDirectories(directory());
+		ByteArrayOutputStream segment = new ByteArrayOutputStream();
+		segment.write(SpoolRecords.HEADER);
+		segment.write(record(5000));
+		segment.write(record(5001));
+		Files.write(directory().resolve("events-0000000000000005000.wal"), segment.toByteArray());
+
+		SpoolLog.Opened opened = open(EventSpool.DEFAULT_SEGMENT_BYTES);
+
+		assertThat(opened.watermark()).isEqualTo(5000);
+		assertThat(opened.nextSeq()).isEqualTo(5002);
+		LaneBacklog backlog = new LaneBacklog(10);
+		backlog.recovered(opened.watermark(), opened.nextSeq());
+		assertThat(backlog.spooled()).isEqualTo(2);
+		assertThat(backlog.fromLog(5000, 5002, 5000, new Event("build", "u5000")).seq()).isEqualTo(5000);
+		assertThat(backlog.lost()).isZero();
+	}
+
+	@Test
 	void damagedRecordGoesToTheDeadLetterFolderAndTheOthersAreRead() throws IOException {
 		Files.createDirectories(directory());
 		ByteArrayOutputStream segment = segment(0);
