@@ -77,7 +77,8 @@ final class LogCursor implements Closeable {
 	}
 
 	private boolean openNext(long from) throws IOException {
-		SpoolLog.Segment next = (this.segment == null) ? this.log.segmentFrom(from) : this.log.segmentAfter(this.segment);
+		SpoolLog.Segment next = (this.segment == null) ? this.log.segmentFrom(from)
+				: this.log.segmentAfter(this.segment);
 		while (next != null) {
 			try {
 				this.reader = new SegmentReader(next.file, 0, this.maxLine);

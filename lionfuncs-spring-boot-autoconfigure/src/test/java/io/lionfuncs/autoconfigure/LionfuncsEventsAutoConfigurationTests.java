@@ -172,7 +172,8 @@ class LionfuncsEventsAutoConfigurationTests {
 	@Test
 	void replicasOnOneHostKeepTheirOwnDefaultSpoolAcrossRestarts() throws IOException {
 		String application = "lionfuncs-replica-test-" + ProcessHandle.current().pid();
-		ApplicationContextRunner replicas = this.contextRunner.withPropertyValues("spring.application.name=" + application);
+		ApplicationContextRunner replicas = this.contextRunner
+			.withPropertyValues("spring.application.name=" + application);
 		Path base = EventManager.defaultSpoolDirectory(application);
 		try {
 			replicas.withPropertyValues("server.port=18081").run((a) -> replicas.withPropertyValues("server.port=18082")

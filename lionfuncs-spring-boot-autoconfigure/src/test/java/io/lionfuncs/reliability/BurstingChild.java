@@ -80,8 +80,8 @@ public final class BurstingChild {
 		announce("READY");
 		for (int i = 0; i < count; i++) {
 			executor.submitTask(TaskRequest.ofStage(() -> CompletableFuture.supplyAsync(
-					() -> new CallResult(200, Map.of(), null), CompletableFuture.delayedExecutor(5, TimeUnit.MILLISECONDS)))
-				.build());
+					() -> new CallResult(200, Map.of(), null),
+					CompletableFuture.delayedExecutor(5, TimeUnit.MILLISECONDS))).build());
 		}
 		// runs until killed
 		new CountDownLatch(1).await();

@@ -252,7 +252,8 @@ public final class WebhookEventHandler implements EventHandler {
 	 */
 	private EventDeliveryException failure(Throwable ex) {
 		if (ex instanceof WebClientResponseException response) {
-			return new EventDeliveryException("Webhook " + describeUrl() + " answered " + response.getStatusCode().value());
+			return new EventDeliveryException(
+					"Webhook " + describeUrl() + " answered " + response.getStatusCode().value());
 		}
 		Throwable cause = Exceptions.unwrap(ex);
 		if (cause instanceof WebClientRequestException && cause.getCause() != null) {

@@ -71,7 +71,8 @@ class FileEventHandlerTests {
 		List<Path> files = eventFiles("build-u1");
 		assertThat(files).hasSize(2)
 			.allSatisfy((file) -> assertThat(file.getFileName().toString()).matches("build-u1-[0-9a-f-]{36}\\.json"));
-		assertThat(files).extracting((file) -> JsonMapper.builder().build().readValue(file.toFile(), Map.class).get("phase"))
+		JsonMapper json = JsonMapper.builder().build();
+		assertThat(files).extracting((file) -> json.readValue(file.toFile(), Map.class).get("phase"))
 			.containsExactlyInAnyOrder("begin", "end");
 		assertThat(this.directory.resolve("build-u1")).as("the attachment folder, as e3 creates it").isDirectory();
 	}
