@@ -3,12 +3,8 @@ package io.lionfuncs.autoconfigure;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,8 +32,6 @@ import org.springframework.web.reactive.function.client.WebClient;
  * @since 0.1.0
  */
 class EventManagerFactory {
-
-	private static final int MAX_SPOOL_CANDIDATES = 20;
 
 	private final LionfuncsProperties.Events properties;
 
@@ -70,10 +64,16 @@ class EventManagerFactory {
 	}
 
 	EventManager create(List<EventHandler> handlerBeans) {
-		EventManager manager = EventManager.builder()
-			.name(this.applicationName)
-			.spoolDirectory(spoolDirectory())
-			.environment(this.environment)
+		EventManager.Builder builder = EventManager.builder().name(this.applicationName);
+		Path configured = this.properties.getSpoolDirectory();
+		if (configured != null) {
+			builder.spoolDirectory(writableDirectory(configured, "lionfuncs.events.spool-directory",
+					"for the events waiting for their handlers"));
+		}
+		else {
+			builder.spoolDirectoryOrFreeSibling(defaultSpoolDirectory());
+		}
+		EventManager manager = builder.environment(this.environment)
 			.factory(EventHandlerFactory.of(WebhookEventHandler.NAME,
 					(config) -> new WebhookEventHandlerFactory(WebhookEventHandler.NAME, webhookClient())
 						.create(config)))
@@ -127,7 +127,12 @@ class EventManagerFactory {
 			throw new InvalidLionfuncsPropertyException("lionfuncs.events.webhook.timeout", timeout,
 					"a positive duration, such as 5s");
 		}
-		manager.addHandler("webhook", url, "timeout=" + timeout.toMillis() + "ms");
+		int concurrency = webhook.getConcurrency();
+		if (concurrency < 1 || concurrency > 256) {
+			throw new InvalidLionfuncsPropertyException("lionfuncs.events.webhook.concurrency", concurrency,
+					"a whole number from 1 to 256 (1 posts the events one after the other, in publication order)");
+		}
+		manager.addHandler("webhook", url, "timeout=" + timeout.toMillis() + "ms", "concurrency=" + concurrency);
 	}
 
 	/**
@@ -235,45 +240,21 @@ class EventManagerFactory {
 	}
 
 	/**
-	 * The configured spool directory or, by default, the first directory under
-	 * {@code java.io.tmpdir} that no other event manager holds: two contexts of one
-	 * application (or two tests) never share a spool, and a restarted application takes
-	 * over the spool its predecessor left behind.
+	 * The default spool directory:
+	 * {@code <java.io.tmpdir>/lionfuncs-events/<application name>[-<server.port>]}. The
+	 * port tells apart replicas of one application on a host and stays the same across
+	 * their restarts, so that a restarted replica sends what it left behind; without a
+	 * fixed port (a random one, no web server) the name alone. The event manager locks
+	 * the directory at its start, and uses a free {@code -2}, {@code -3}, … sibling
+	 * while another running process holds it.
 	 */
-	private Path spoolDirectory() {
-		if (this.properties.getSpoolDirectory() != null) {
-			return writableDirectory(this.properties.getSpoolDirectory(), "lionfuncs.events.spool-directory",
-					"for events waiting to be re-sent");
+	private Path defaultSpoolDirectory() {
+		String port = this.environment.apply("server.port");
+		String identity = this.applicationName;
+		if (port != null && port.strip().matches("[1-9][0-9]{0,4}")) {
+			identity += "-" + port.strip();
 		}
-		Path base = EventManager.defaultSpoolDirectory(this.applicationName);
-		for (int i = 1; i <= MAX_SPOOL_CANDIDATES; i++) {
-			Path candidate = (i == 1) ? base : base.resolveSibling(base.getFileName() + "-" + i);
-			if (isFree(candidate)) {
-				return candidate;
-			}
-		}
-		return base.resolveSibling(base.getFileName() + "-" + ProcessHandle.current().pid());
-	}
-
-	private static boolean isFree(Path directory) {
-		try {
-			Files.createDirectories(directory);
-			try (FileChannel channel = FileChannel.open(directory.resolve(".lock"), StandardOpenOption.CREATE,
-					StandardOpenOption.WRITE)) {
-				FileLock lock = channel.tryLock();
-				if (lock == null) {
-					return false;
-				}
-				lock.release();
-				return true;
-			}
-		}
-		catch (OverlappingFileLockException ex) {
-			return false;
-		}
-		catch (IOException ex) {
-			return false;
-		}
+		return EventManager.defaultSpoolDirectory(identity);
 	}
 
 }

@@ -6,15 +6,16 @@ import org.springframework.context.SmartLifecycle;
 
 /**
  * Starts the {@link EventManager} before the executors start publishing to it, and
- * closes it after they stopped, so that the last events are delivered or spooled.
+ * closes it after they stopped, so that the last events are delivered or left in the
+ * spool for the next start.
  *
  * @since 0.1.0
  */
-public class EventManagerLifecycle implements SmartLifecycle {
+class EventManagerLifecycle implements SmartLifecycle {
 
 	private final EventManager eventManager;
 
-	public EventManagerLifecycle(EventManager eventManager) {
+	EventManagerLifecycle(EventManager eventManager) {
 		this.eventManager = eventManager;
 	}
 

@@ -4,8 +4,8 @@ import java.util.function.Supplier;
 
 import io.lionfuncs.event.EventHandler;
 import io.lionfuncs.event.EventManager;
-import io.lionfuncs.event.ExecutorPauseEventPublisher;
-import io.lionfuncs.event.RequestEventPublisher;
+import io.lionfuncs.event.request.ExecutorPauseEventPublisher;
+import io.lionfuncs.event.request.RequestEventPublisher;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 

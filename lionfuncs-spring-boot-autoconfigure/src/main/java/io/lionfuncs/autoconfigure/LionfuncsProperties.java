@@ -747,8 +747,11 @@ public class LionfuncsProperties {
 		private String handlersEnvVariable = "E3_EVENT_HANDLERS";
 
 		/**
-		 * Directory where events that could not be delivered wait to be re-sent.
-		 * Defaults to a directory under java.io.tmpdir.
+		 * Directory of the event handlers' write-ahead logs, where every event waits
+		 * until its handler took it, across restarts and crashes. Defaults to
+		 * java.io.tmpdir/lionfuncs-events/ followed by spring.application.name and, when
+		 * set, -server.port, so that replicas on one host keep distinct directories
+		 * across their restarts; a directory held by a running process is never shared.
 		 */
 		private @Nullable Path spoolDirectory;
 
@@ -909,6 +912,13 @@ public class LionfuncsProperties {
 			 */
 			private Duration timeout = Duration.ofSeconds(5);
 
+			/**
+			 * Events posted at once, so that the webhook keeps up with the executors.
+			 * Above 1, events may reach the webhook out of publication order; 1 keeps
+			 * that order.
+			 */
+			private int concurrency = 8;
+
 			public boolean isEnabled() {
 				return this.enabled;
 			}
@@ -931,6 +941,14 @@ public class LionfuncsProperties {
 
 			public void setTimeout(Duration timeout) {
 				this.timeout = timeout;
+			}
+
+			public int getConcurrency() {
+				return this.concurrency;
+			}
+
+			public void setConcurrency(int concurrency) {
+				this.concurrency = concurrency;
 			}
 
 		}

@@ -1,5 +1,8 @@
 package io.lionfuncs.event;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
 /**
  * Sends events to one external service (a log, a directory, a webhook…), after e3's
  * {@code EventHandler}.
@@ -10,6 +13,11 @@ package io.lionfuncs.event;
  * {@link EventManager} isolates handlers from each other, so one failing handler never
  * keeps an event from the others. A handler may be called from several threads at once
  * and must be thread-safe.
+ * <p>
+ * The {@link EventManager} sends a handler its published events in publication order,
+ * one at a time. A handler that can take several at once without waiting for each (an
+ * HTTP receiver) says so with {@link #maxInFlight()} and implements
+ * {@link #sendEventAsync(Event)}; events may then reach it out of order.
  */
 public interface EventHandler {
 
@@ -36,6 +44,34 @@ public interface EventHandler {
 	 */
 	default String encodeConfig() {
 		return "";
+	}
+
+	/**
+	 * Sends an event without waiting for the service's answer, for handlers that take
+	 * several events at once ({@link #maxInFlight()}). The stage completes with what
+	 * {@link #sendEvent(Event)} would return, or with what it would throw. The default
+	 * calls {@link #sendEvent(Event)} on the calling thread.
+	 * @param event the event
+	 * @return {@code true} when the service took it
+	 */
+	default CompletionStage<Boolean> sendEventAsync(Event event) {
+		try {
+			return CompletableFuture.completedFuture(sendEvent(event));
+		}
+		catch (RuntimeException ex) {
+			return CompletableFuture.failedFuture(ex);
+		}
+	}
+
+	/**
+	 * How many published events the {@link EventManager} may have in flight to this
+	 * handler at once, through {@link #sendEventAsync(Event)}. The default, 1, keeps
+	 * publication order, a failed event included: nothing newer is sent until it went
+	 * through.
+	 * @return at least 1
+	 */
+	default int maxInFlight() {
+		return 1;
 	}
 
 }

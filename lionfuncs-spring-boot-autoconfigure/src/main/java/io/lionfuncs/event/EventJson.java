@@ -22,6 +22,9 @@ import tools.jackson.core.StreamReadFeature;
 import tools.jackson.core.StreamWriteConstraints;
 import tools.jackson.core.json.JsonFactory;
 import tools.jackson.core.json.JsonWriteFeature;
+import tools.jackson.core.util.DefaultIndenter;
+import tools.jackson.core.util.DefaultPrettyPrinter;
+import tools.jackson.core.util.Separators;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.ObjectWriter;
 import tools.jackson.databind.SerializationFeature;
@@ -81,8 +84,22 @@ public final class EventJson {
 			.build();
 		this.mapper = JsonMapper.builder(factory).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
 		this.prettyWriter = this.mapper.writer()
-			.with(SerializationFeature.INDENT_OUTPUT)
+			.with(pythonIndented())
 			.with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+	}
+
+	/**
+	 * The layout of Python's {@code json.dump(data, indent=2)}: two spaces per level, a
+	 * line per entry and element, {@code "key": value}, {@code {}} and {@code []} when
+	 * empty.
+	 */
+	private static DefaultPrettyPrinter pythonIndented() {
+		DefaultIndenter indenter = new DefaultIndenter("  ", "\n");
+		Separators separators = Separators.createDefaultInstance()
+			.withObjectNameValueSpacing(Separators.Spacing.AFTER)
+			.withObjectEmptySeparator("")
+			.withArrayEmptySeparator("");
+		return new DefaultPrettyPrinter(separators).withObjectIndenter(indenter).withArrayIndenter(indenter);
 	}
 
 	/**
@@ -153,8 +170,9 @@ public final class EventJson {
 	 * The event's {@link Event#asMap() data view} as JSON text, as e3's logging and
 	 * file handlers write it.
 	 * @param event the event
-	 * @param pretty whether to indent and sort the keys (e3's file handler) rather than
-	 * write one compact line
+	 * @param pretty whether to write it as e3's file handler does (Python's
+	 * {@code json.dump(data, indent=2, sort_keys=True)}, byte for byte for text, whole
+	 * numbers, booleans and nulls) rather than one compact line
 	 * @return the JSON text
 	 */
 	public String dataToJson(Event event, boolean pretty) {

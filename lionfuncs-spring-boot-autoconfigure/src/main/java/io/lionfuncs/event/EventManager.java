@@ -4,18 +4,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.ServiceConfigurationError;
-import java.util.ServiceLoader;
 import java.util.Set;
-import java.util.StringJoiner;
-import java.util.TreeSet;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -23,7 +17,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends {@link Event events} to a set of {@link EventHandler handlers}, after e3's
- * {@code EventManager}, and makes sure none is lost when a handler is down.
+ * {@code EventManager}, and loses none of them, not even when the process is killed.
  * <p>
  * Handlers are added as instances ({@link #addHandler(EventHandler)}) or by name from a
  * registered {@link EventHandlerFactory} ({@link #addHandler(String, String...)},
@@ -36,23 +30,25 @@ import org.slf4j.LoggerFactory;
  * <li>{@link #sendEvent(Event)} calls every handler on the caller's thread, as e3 does,
  * but isolated: an exception or a {@code false} from one never stops the others. The
  * result is {@code true} only if all took the event. Nothing is retried.</li>
- * <li>{@link #publish(Event)} returns at once: the event is copied (read-only) into each
- * handler's own bounded queue and delivered by that handler's thread, in publication
- * order. An event a handler fails to take, or that finds its queue full, is written to
- * the spool directory ({@code <spool>/<handler>/<seq>-<uid>.json}, e3's layout) and
- * re-sent to that handler only, with exponential backoff, and at the next
- * {@link #start()}; it is deleted once the handler took it. The delivery guarantee is
- * <em>at-least-once per handler</em>: a handler that took an event is not sent it again
- * because another handler failed, but a handler may see an event twice (it took the
- * event but did not say so in time, or the process stopped between delivery and
- * deletion of the spooled file), so receivers should de-duplicate on the event's
- * {@code uid}. Events still in memory when the process dies without {@link #close()}
- * (at most the queue capacity per handler) are lost; {@link #close()} spools them.</li>
+ * <li>{@link #publish(Event)} never waits for a handler: a read-only copy of the event
+ * is appended to each handler's write-ahead log in the spool directory
+ * ({@code <spool>/<handler>/events-<seq>.wal}) before it returns, the logs are forced to
+ * disk in small groups by the spool's writer thread, and each handler's own thread
+ * sends it its events in publication order ({@link EventHandler#maxInFlight() several
+ * at once} for handlers that allow it), from memory when it keeps up, read back from
+ * the log when it does not. A failed event is re-sent to that handler only, with
+ * exponential backoff; one the handler refuses for good goes to
+ * {@code <spool>/<handler>/dead-letter/}; one it took is deleted from its log. After a
+ * crash, even {@code kill -9}, the next {@link #start()} on the same spool directory
+ * re-sends everything the handlers had not taken: delivery is <em>at-least-once per
+ * handler</em> (de-duplicate on the event's {@code uid}).</li>
  * </ul>
  * <p>
- * Lifecycle: {@link #start()} opens and locks the spool directory, starts the handler
- * threads and re-sends what an earlier run spooled; {@link #close()} delivers what is
- * queued within the shutdown timeout and spools the rest. A manager is started once.
+ * Lifecycle: {@link #start()} chooses and locks the spool directory, replays the logs
+ * and starts the threads; {@link #close()} sends what the handlers can take within the
+ * shutdown timeout and leaves the rest in the logs. A manager is started once. Events
+ * published before {@link #start()} wait in the logs; those published after
+ * {@link #close()} are kept one file each and sent at the next start.
  */
 public final class EventManager implements AutoCloseable {
 
@@ -64,29 +60,15 @@ public final class EventManager implements AutoCloseable {
 
 	private static final Logger logger = LoggerFactory.getLogger(EventManager.class);
 
-	private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-
 	private final String name;
 
-	private final Map<String, EventHandlerFactory> factories;
+	private final HandlerFactories factories;
 
 	private final EventSpool spool;
 
-	private final int queueCapacity;
-
-	private final Duration retryDelay;
-
-	private final Duration maxRetryDelay;
-
-	private final Duration shutdownTimeout;
+	private final LaneRegistry lanes;
 
 	private final Function<String, @Nullable String> environment;
-
-	private final Object monitor = new Object();
-
-	private volatile Map<String, HandlerLane> lanes = Map.of();
-
-	private volatile State state = State.NEW;
 
 	/** Creates a manager with the defaults of {@link Builder}. */
 	public EventManager() {
@@ -95,14 +77,14 @@ public final class EventManager implements AutoCloseable {
 
 	private EventManager(Builder builder) {
 		this.name = builder.name;
-		this.factories = Collections.unmodifiableMap(builder.resolveFactories());
+		this.factories = HandlerFactories.of(builder.factories, builder.discoverFactories);
 		Path spoolDirectory = (builder.spoolDirectory != null) ? builder.spoolDirectory
 				: defaultSpoolDirectory(builder.name);
-		this.spool = new EventSpool(spoolDirectory, builder.json);
-		this.queueCapacity = builder.queueCapacity;
-		this.retryDelay = builder.retryDelay;
-		this.maxRetryDelay = builder.maxRetryDelay;
-		this.shutdownTimeout = builder.shutdownTimeout;
+		boolean freeSibling = builder.spoolDirectory == null || builder.freeSiblingWhenLocked;
+		this.spool = new EventSpool(spoolDirectory, freeSibling, builder.json,
+				LaneRegistry.threadNamePrefix(builder.name) + "spool");
+		this.lanes = new LaneRegistry(builder.name, this.spool, builder.queueCapacity, builder.retryDelay,
+				builder.maxRetryDelay, builder.shutdownTimeout);
 		this.environment = builder.environment;
 	}
 
@@ -116,15 +98,14 @@ public final class EventManager implements AutoCloseable {
 
 	/**
 	 * The spool directory used when none is configured:
-	 * {@code <java.io.tmpdir>/lionfuncs-events/<name>}.
+	 * {@code <java.io.tmpdir>/lionfuncs-events/<name>}, or the first of
+	 * {@code <name>-2}, {@code <name>-3}, … that no running manager holds.
 	 * @param name the manager's name
-	 * @return the directory
+	 * @return the preferred directory
 	 */
 	public static Path defaultSpoolDirectory(String name) {
 		return Path.of(System.getProperty("java.io.tmpdir"), "lionfuncs-events", name);
 	}
-
-	// ---------------------------------------------------------------- handlers
 
 	/**
 	 * The names of the registered handler factories: the names
@@ -132,38 +113,19 @@ public final class EventManager implements AutoCloseable {
 	 * @return the names, sorted
 	 */
 	public Set<String> getFactoryNames() {
-		return Collections.unmodifiableSet(new TreeSet<>(this.factories.keySet()));
+		return this.factories.names();
 	}
 
 	/**
 	 * Adds a ready-made handler under its {@link EventHandler#getName() name},
 	 * replacing a handler of the same name.
 	 * @param handler the handler
+	 * @throws IllegalStateException if the manager runs and the handler's spool
+	 * directory cannot be used
 	 */
 	public void addHandler(EventHandler handler) {
 		Objects.requireNonNull(handler, "handler");
-		String handlerName = checkName(handler.getName(), "Event handler name");
-		synchronized (this.monitor) {
-			HandlerLane existing = this.lanes.get(handlerName);
-			if (existing != null) {
-				logger.info("Replacing event handler '{}'", handlerName);
-				existing.setHandler(handler);
-				return;
-			}
-			HandlerLane lane = new HandlerLane(handlerName, handler, this.spool, this.queueCapacity, this.retryDelay,
-					this.maxRetryDelay);
-			Map<String, HandlerLane> updated = new LinkedHashMap<>(this.lanes);
-			updated.put(handlerName, lane);
-			this.lanes = Collections.unmodifiableMap(updated);
-			logger.debug("Added event handler '{}'", handlerName);
-			if (this.state == State.RUNNING) {
-				lane.start(threadNamePrefix());
-			}
-			else if (this.state == State.CLOSED) {
-				// nothing will deliver: published events go straight to the spool
-				lane.stop();
-			}
-		}
+		this.lanes.add(HandlerFactories.checkName(handler.getName(), "Event handler name"), handler);
 	}
 
 	/**
@@ -178,32 +140,20 @@ public final class EventManager implements AutoCloseable {
 	 * @throws EventError if the factory rejects the configuration
 	 */
 	public EventHandler addHandler(String name, String... args) {
-		EventHandler handler = create(name, String.join(",", args), "addHandler");
+		EventHandler handler = this.factories.create(name, String.join(",", args), "addHandler");
 		addHandler(handler);
 		return handler;
 	}
 
 	/**
-	 * Removes a handler. Events queued for it are delivered within the shutdown timeout
-	 * or spooled; spooled events stay in the spool directory for a later handler of the
-	 * same name.
+	 * Removes a handler. Events published to it are sent within the shutdown timeout;
+	 * what it did not take stays in its log in the spool directory, for a later handler
+	 * of the same name.
 	 * @param name the handler's name
 	 * @return whether a handler was removed
 	 */
 	public boolean removeHandler(String name) {
-		HandlerLane lane;
-		synchronized (this.monitor) {
-			lane = this.lanes.get(name);
-			if (lane == null) {
-				return false;
-			}
-			Map<String, HandlerLane> updated = new LinkedHashMap<>(this.lanes);
-			updated.remove(name);
-			this.lanes = Collections.unmodifiableMap(updated);
-		}
-		lane.beginClose(System.nanoTime() + this.shutdownTimeout.toNanos());
-		awaitClosed(lane);
-		return true;
+		return this.lanes.remove(name);
 	}
 
 	/**
@@ -211,7 +161,7 @@ public final class EventManager implements AutoCloseable {
 	 * @return whether events have somewhere to go
 	 */
 	public boolean hasHandlers() {
-		return !this.lanes.isEmpty();
+		return !this.lanes.lanes().isEmpty();
 	}
 
 	/**
@@ -220,7 +170,7 @@ public final class EventManager implements AutoCloseable {
 	 */
 	public Map<String, EventHandler> getHandlers() {
 		Map<String, EventHandler> handlers = new LinkedHashMap<>();
-		this.lanes.forEach((handlerName, lane) -> handlers.put(handlerName, lane.getHandler()));
+		this.lanes.lanes().forEach((handlerName, lane) -> handlers.put(handlerName, lane.getHandler()));
 		return Collections.unmodifiableMap(handlers);
 	}
 
@@ -260,41 +210,22 @@ public final class EventManager implements AutoCloseable {
 	 */
 	public void loadHandlers(String handlerConfig, String source) {
 		List<EventHandler> handlers = new ArrayList<>();
-		for (String entry : handlerConfig.split("\\|")) {
-			if (entry.isBlank()) {
-				continue;
-			}
-			int equals = entry.indexOf('=');
-			String handlerName = ((equals < 0) ? entry : entry.substring(0, equals)).strip();
-			String config = (equals < 0) ? "" : entry.substring(equals + 1);
-			handlers.add(create(handlerName, config, source));
+		for (HandlerConfigCodec.Entry entry : HandlerConfigCodec.decode(handlerConfig)) {
+			handlers.add(this.factories.create(entry.name(), entry.config(), source));
 		}
 		handlers.forEach(this::addHandler);
 	}
 
 	/**
 	 * The configuration string that re-creates the current handlers, in e3's format
-	 * {@code name1=config|name2=config}.
+	 * {@code name1=config|name2=config}: e3's {@code load_handlers_from_env} reads it
+	 * for the handlers both sides know ({@code logging}, {@code file}).
 	 * @return the configuration
 	 * @throws IllegalStateException if a handler has no registered factory of its name
 	 * or its configuration holds {@code |}
 	 */
 	public String handlerConfig() {
-		StringJoiner joiner = new StringJoiner("|");
-		this.lanes.forEach((handlerName, lane) -> {
-			if (!this.factories.containsKey(handlerName)) {
-				throw new IllegalStateException("Event handler '" + handlerName + "' has no registered factory of "
-						+ "that name, so another process could not re-create it; known factories: "
-						+ getFactoryNames());
-			}
-			String config = lane.getHandler().encodeConfig();
-			if (config.indexOf('|') >= 0) {
-				throw new IllegalStateException(
-						"The configuration of event handler '" + handlerName + "' contains '|'");
-			}
-			joiner.add(handlerName + "=" + config);
-		});
-		return joiner.toString();
+		return HandlerConfigCodec.encode(getHandlers(), this.factories);
 	}
 
 	/**
@@ -316,28 +247,6 @@ public final class EventManager implements AutoCloseable {
 		return Map.of(variable, handlerConfig());
 	}
 
-	private EventHandler create(String handlerName, String config, String source) {
-		EventHandlerFactory factory = this.factories.get(handlerName);
-		if (factory == null) {
-			throw new UnknownEventHandlerException(handlerName, this.factories.keySet(), source);
-		}
-		EventHandler handler;
-		try {
-			handler = factory.create(config);
-		}
-		catch (RuntimeException ex) {
-			throw new EventError("Invalid configuration of event handler '" + handlerName + "' in " + source + ": "
-					+ ex.getMessage(), ex);
-		}
-		if (!handlerName.equals(handler.getName())) {
-			throw new EventError("Event handler factory '" + handlerName + "' created a handler named '"
-					+ handler.getName() + "'");
-		}
-		return handler;
-	}
-
-	// ---------------------------------------------------------------- synchronous sending
-
 	/**
 	 * Sends an event to every handler on the caller's thread. A handler's exception or
 	 * {@code false} is counted and logged, and never keeps the event from the others.
@@ -348,7 +257,7 @@ public final class EventManager implements AutoCloseable {
 	public boolean sendEvent(Event event) {
 		Objects.requireNonNull(event, "event");
 		boolean allSent = true;
-		for (HandlerLane lane : this.lanes.values()) {
+		for (HandlerLane lane : this.lanes.lanes().values()) {
 			allSent &= lane.deliverNow(event);
 		}
 		return allSent;
@@ -365,32 +274,25 @@ public final class EventManager implements AutoCloseable {
 		return sendEvent(Event.load(file));
 	}
 
-	// ---------------------------------------------------------------- asynchronous sending
-
 	/**
-	 * Hands an event to every handler without waiting for any: a read-only copy goes into
-	 * each handler's queue. Never blocks on a handler; only when a handler's queue is
-	 * full (or after {@link #close()}) is the event written to the spool on the calling
-	 * thread. Later changes to the event are not seen by the handlers.
+	 * Hands an event to every handler without waiting for any: a read-only copy is
+	 * appended to the handlers' logs (by this thread, or by one appending meanwhile) and
+	 * sent by each handler's thread. Later changes to the event are not seen by the
+	 * handlers. Before {@link #start()}, the first event opens the spool directory.
 	 * @param event the event
 	 */
 	public void publish(Event event) {
 		Objects.requireNonNull(event, "event");
-		Map<String, HandlerLane> current = this.lanes;
-		if (current.isEmpty()) {
-			return;
-		}
-		Event copy = event.snapshot();
-		for (HandlerLane lane : current.values()) {
-			lane.offer(copy);
+		if (hasHandlers()) {
+			this.lanes.publish(event.snapshot());
 		}
 	}
 
 	/**
-	 * Re-sends spooled events now instead of waiting for the backoff.
+	 * Re-sends failed events now instead of waiting for the backoff.
 	 */
 	public void retryNow() {
-		this.lanes.values().forEach(HandlerLane::retryNow);
+		this.lanes.lanes().values().forEach(HandlerLane::retryNow);
 	}
 
 	/**
@@ -399,42 +301,27 @@ public final class EventManager implements AutoCloseable {
 	 */
 	public Map<String, HandlerStats> handlerStats() {
 		Map<String, HandlerStats> stats = new LinkedHashMap<>();
-		this.lanes.forEach((handlerName, lane) -> stats.put(handlerName, lane.stats()));
+		this.lanes.lanes().forEach((handlerName, lane) -> stats.put(handlerName, lane.stats()));
 		return Collections.unmodifiableMap(stats);
 	}
 
 	/**
-	 * Events that could not even be spooled (the spool directory was not writable) and
-	 * are therefore lost; logged as errors.
+	 * Events lost: neither written to the spool (the disk failed, or the event cannot be
+	 * written as JSON) nor taken from memory; logged as errors.
 	 * @return the count over all handlers
 	 */
 	public long lostEvents() {
-		return this.lanes.values().stream().mapToLong(HandlerLane::lost).sum();
+		return this.lanes.lanes().values().stream().mapToLong(HandlerLane::lost).sum();
 	}
 
-	// ---------------------------------------------------------------- lifecycle
-
 	/**
-	 * Opens and locks the spool directory, starts a delivery thread per handler and
-	 * re-sends what an earlier run spooled. Calling it again does nothing.
+	 * Chooses and locks the spool directory, replays each handler's log, and starts the
+	 * spool writer and a delivery thread per handler. Calling it again does nothing.
 	 * @throws IllegalStateException if the manager was closed, or the spool directory
 	 * cannot be used or is used by another manager
 	 */
 	public void start() {
-		synchronized (this.monitor) {
-			if (this.state == State.RUNNING) {
-				return;
-			}
-			if (this.state != State.NEW) {
-				throw new IllegalStateException("EventManager '" + this.name + "' was closed and cannot be restarted");
-			}
-			this.spool.open();
-			for (HandlerLane lane : this.lanes.values()) {
-				lane.start(threadNamePrefix());
-			}
-			this.state = State.RUNNING;
-			logger.debug("EventManager '{}' started, spooling to {}", this.name, this.spool.getRoot());
-		}
+		this.lanes.start();
 	}
 
 	/**
@@ -442,40 +329,18 @@ public final class EventManager implements AutoCloseable {
 	 * @return whether it runs
 	 */
 	public boolean isRunning() {
-		return this.state == State.RUNNING;
+		return this.lanes.state() == LaneRegistry.State.RUNNING;
 	}
 
 	/**
-	 * Delivers what the handlers' queues hold within the shutdown timeout, spools the
-	 * rest, stops the handler threads and unlocks the spool directory. Events published
-	 * afterwards are spooled directly and sent at the next start. Calling it again does
-	 * nothing.
+	 * Writes what is queued to the logs, sends the handlers what they take within the
+	 * shutdown timeout, stops the threads, closes the logs and unlocks the spool
+	 * directory. Whatever was not sent stays in the logs for the next start. Calling it
+	 * again does nothing.
 	 */
 	@Override
 	public void close() {
-		Map<String, HandlerLane> closing;
-		synchronized (this.monitor) {
-			if (this.state == State.CLOSED) {
-				return;
-			}
-			this.state = State.CLOSED;
-			closing = this.lanes;
-		}
-		long deadline = System.nanoTime() + this.shutdownTimeout.toNanos();
-		closing.values().forEach((lane) -> lane.beginClose(deadline));
-		closing.values().forEach(this::awaitClosed);
-		this.spool.close();
-		logger.debug("EventManager '{}' closed", this.name);
-	}
-
-	private void awaitClosed(HandlerLane lane) {
-		try {
-			lane.awaitClosed();
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			logger.warn("Interrupted while closing event handler '{}'", lane.getName());
-		}
+		this.lanes.close();
 	}
 
 	public String getName() {
@@ -483,34 +348,17 @@ public final class EventManager implements AutoCloseable {
 	}
 
 	/**
-	 * The spool directory.
+	 * The spool directory: once started, the one chosen and locked.
 	 * @return its absolute path
 	 */
 	public Path getSpoolDirectory() {
 		return this.spool.getRoot();
 	}
 
-	private String threadNamePrefix() {
-		return "lionfuncs-events-" + this.name + "-";
-	}
-
-	private static String checkName(@Nullable String name, String what) {
-		if (name == null || !NAME.matcher(name).matches()) {
-			throw new IllegalArgumentException(what + " must be 1 to 64 letters, digits, '.', '_' or '-', starting "
-					+ "with a letter or digit; got '" + ((name != null) ? Event.printable(name) : null) + "'");
-		}
-		return name;
-	}
-
 	@Override
 	public String toString() {
-		return "EventManager[name=" + this.name + ", handlers=" + this.lanes.keySet() + ", state=" + this.state + "]";
-	}
-
-	private enum State {
-
-		NEW, RUNNING, CLOSED
-
+		return "EventManager[name=" + this.name + ", handlers=" + this.lanes.lanes().keySet() + ", state="
+				+ this.lanes.state() + "]";
 	}
 
 	/**
@@ -521,6 +369,8 @@ public final class EventManager implements AutoCloseable {
 		private String name = DEFAULT_NAME;
 
 		private @Nullable Path spoolDirectory;
+
+		private boolean freeSiblingWhenLocked;
 
 		private int queueCapacity = 1000;
 
@@ -548,24 +398,41 @@ public final class EventManager implements AutoCloseable {
 		 * @return this builder
 		 */
 		public Builder name(String name) {
-			this.name = checkName(name, "EventManager name");
+			this.name = HandlerFactories.checkName(name, "EventManager name");
 			return this;
 		}
 
 		/**
-		 * Sets the spool directory.
+		 * Sets the spool directory. Starting fails while another running manager holds
+		 * it.
 		 * @param spoolDirectory the directory, or {@code null} for
 		 * {@link EventManager#defaultSpoolDirectory(String)}
 		 * @return this builder
 		 */
 		public Builder spoolDirectory(@Nullable Path spoolDirectory) {
 			this.spoolDirectory = spoolDirectory;
+			this.freeSiblingWhenLocked = false;
 			return this;
 		}
 
 		/**
-		 * Sets how many events each handler's queue holds in memory before further
-		 * events are spooled on the publishing thread.
+		 * Sets the preferred spool directory of a manager that may meet another one
+		 * there (two processes of one application on a host): while another running
+		 * manager holds it at the start, the first of {@code <directory>-2},
+		 * {@code <directory>-3}, … that none holds is used. A directory is never used by
+		 * two running managers at once; one held by a process that died is free again.
+		 * @param spoolDirectory the preferred directory
+		 * @return this builder
+		 */
+		public Builder spoolDirectoryOrFreeSibling(Path spoolDirectory) {
+			this.spoolDirectory = Objects.requireNonNull(spoolDirectory, "spoolDirectory");
+			this.freeSiblingWhenLocked = true;
+			return this;
+		}
+
+		/**
+		 * Sets how many events each handler keeps in memory, besides its log, to send
+		 * without reading them back.
 		 * @param queueCapacity the capacity (default 1000)
 		 * @return this builder
 		 */
@@ -578,8 +445,8 @@ public final class EventManager implements AutoCloseable {
 		}
 
 		/**
-		 * Sets the first delay before spooled events are re-sent after a failure;
-		 * it doubles after each further failure up to {@link #maxRetryDelay}.
+		 * Sets the first delay before a failed event is re-sent; it doubles after each
+		 * further failure up to {@link #maxRetryDelay}.
 		 * @param retryDelay the delay (default 1 s)
 		 * @return this builder
 		 */
@@ -599,8 +466,8 @@ public final class EventManager implements AutoCloseable {
 		}
 
 		/**
-		 * Sets how long {@link EventManager#close()} delivers queued events before it
-		 * spools the rest.
+		 * Sets how long {@link EventManager#close()} goes on sending before it leaves
+		 * the rest in the logs.
 		 * @param shutdownTimeout the timeout (default 10 s)
 		 * @return this builder
 		 */
@@ -614,7 +481,7 @@ public final class EventManager implements AutoCloseable {
 		}
 
 		/**
-		 * Sets the codec, and with it the limits, of spooled event files.
+		 * Sets the codec, and with it the limits, of spooled events.
 		 * @param json the codec (default {@link EventJson#defaults()})
 		 * @return this builder
 		 */
@@ -642,7 +509,7 @@ public final class EventManager implements AutoCloseable {
 		 */
 		public Builder factory(EventHandlerFactory factory) {
 			Objects.requireNonNull(factory, "factory");
-			this.factories.put(checkName(factory.getName(), "Event handler factory name"), factory);
+			this.factories.put(HandlerFactories.checkName(factory.getName(), "Event handler factory name"), factory);
 			return this;
 		}
 
@@ -669,43 +536,6 @@ public final class EventManager implements AutoCloseable {
 				throw new IllegalArgumentException("maxRetryDelay must not be shorter than retryDelay");
 			}
 			return new EventManager(this);
-		}
-
-		private Map<String, EventHandlerFactory> resolveFactories() {
-			Map<String, EventHandlerFactory> resolved = new LinkedHashMap<>();
-			if (this.discoverFactories) {
-				discover(resolved);
-			}
-			resolved.putAll(this.factories);
-			return resolved;
-		}
-
-		private static void discover(Map<String, EventHandlerFactory> resolved) {
-			Iterator<EventHandlerFactory> factories = ServiceLoader
-				.load(EventHandlerFactory.class, EventManager.class.getClassLoader())
-				.iterator();
-			// bounded: a broken provider entry must not keep the loop going
-			for (int i = 0; i < 1000; i++) {
-				EventHandlerFactory factory;
-				try {
-					if (!factories.hasNext()) {
-						return;
-					}
-					factory = factories.next();
-				}
-				catch (ServiceConfigurationError | LinkageError ex) {
-					// e.g. the webhook factory without Spring WebFlux on the class path
-					logger.debug("Skipping an event handler factory that cannot be loaded: {}", ex.toString());
-					continue;
-				}
-				String factoryName = factory.getName();
-				if (factoryName == null || !NAME.matcher(factoryName).matches()) {
-					logger.warn("Ignoring event handler factory {} with invalid name '{}'", factory, factoryName);
-				}
-				else if (resolved.putIfAbsent(factoryName, factory) != null) {
-					logger.warn("Ignoring event handler factory {}: '{}' is already registered", factory, factoryName);
-				}
-			}
 		}
 
 		private static Duration positive(Duration duration, String what) {

@@ -4,44 +4,50 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
-import java.util.Locale;
-import java.util.PriorityQueue;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Collection;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.jspecify.annotations.Nullable;
 
 /**
- * The spool directory of an {@link EventManager}: events a handler has not taken yet,
- * one file per event and handler, so that each handler is re-sent only what it missed.
+ * The spool directory of an {@link EventManager}: one write-ahead log per handler in
+ * {@code <root>/<handler>/} ({@link SpoolLog}), written by one {@link SpoolWriter}, with
+ * the handler's {@code dead-letter/} folder beside it. {@code <root>/.lock} holds a file
+ * lock while a manager uses the directory, so that two managers never send the same
+ * events; the operating system releases it when the process dies, so a restart takes
+ * the directory of a crashed one over.
  * <p>
- * Layout: {@code <root>/<handler>/<seq>-<uid>.json}, where {@code seq} is a 19-digit,
- * zero-padded sequence number that orders a handler's events as they were published,
- * and the content is the event in e3's layout (so {@link Event#load} and e3-core read
- * it). Files are written to {@code .tmp} siblings, forced to the device and renamed, so
- * a file is complete or absent. Events a handler refused for good, and files that
- * cannot be read, go to {@code <root>/<handler>/dead-letter/}. {@code <root>/.lock}
- * holds a file lock while an {@link EventManager} uses the directory, so two managers
- * never replay the same events.
+ * When the root is held by another running manager, the spool either fails to open or,
+ * if asked to, uses the first of {@code <root>-2}, {@code <root>-3}, … that no running
+ * manager holds: the directory is chosen and locked in one step, so two processes
+ * starting together never pick the same one.
  */
-class EventSpool {
+final class EventSpool {
 
-	static final String DEAD_LETTER = "dead-letter";
+	static final String DEAD_LETTER = DeadLetters.FOLDER;
 
-	private static final Pattern ENTRY = Pattern.compile("(\\d{19})-[A-Za-z0-9][A-Za-z0-9._-]{0,127}\\.json");
+	static final long DEFAULT_SEGMENT_BYTES = 16L * 1024 * 1024;
 
-	private final Path root;
+	private static final int MAX_SIBLINGS = 100;
+
+	/** The directories the managers of this JVM hold. */
+	private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
+
+	private final Path preferredRoot;
+
+	private final boolean freeSiblingWhenLocked;
 
 	private final EventJson json;
+
+	private final long segmentBytes;
+
+	private final SpoolWriter writer;
+
+	private volatile Path root;
 
 	private @Nullable FileChannel lockChannel;
 
@@ -49,28 +55,90 @@ class EventSpool {
 
 	private boolean open;
 
-	EventSpool(Path root, EventJson json) {
-		this.root = root.toAbsolutePath().normalize();
-		this.json = json;
+	EventSpool(Path root, boolean freeSiblingWhenLocked, EventJson json, String writerThreadName) {
+		this(root, freeSiblingWhenLocked, json, DEFAULT_SEGMENT_BYTES, new SpoolWriter(writerThreadName, json::toJson));
 	}
 
+	EventSpool(Path root, boolean freeSiblingWhenLocked, EventJson json, long segmentBytes, SpoolWriter writer) {
+		this.preferredRoot = root.toAbsolutePath().normalize();
+		this.root = this.preferredRoot;
+		this.freeSiblingWhenLocked = freeSiblingWhenLocked;
+		this.json = json;
+		this.segmentBytes = segmentBytes;
+		this.writer = writer;
+	}
+
+	/** The directory: the one chosen once open, the preferred one before. */
 	Path getRoot() {
 		return this.root;
 	}
 
+	EventJson json() {
+		return this.json;
+	}
+
+	long segmentBytes() {
+		return this.segmentBytes;
+	}
+
+	/** The longest record line a log may hold: the longest event, framing included. */
+	int maxLine() {
+		return (int) Math.min(Integer.MAX_VALUE - 64, this.json.getMaxBytes() + 64);
+	}
+
+	Path directory(String handler) {
+		return this.root.resolve(handler);
+	}
+
+	SpoolWriter writer() {
+		return this.writer;
+	}
+
+	synchronized boolean isOpen() {
+		return this.open;
+	}
+
 	/**
-	 * Creates the directory and locks it. Idempotent.
+	 * Chooses and locks the directory, and starts the writer. Idempotent.
 	 * @throws IllegalStateException if the directory cannot be used or another manager
-	 * uses it
+	 * holds it
 	 */
 	synchronized void open() {
 		if (this.open) {
 			return;
 		}
+		Path candidate = this.preferredRoot;
+		if (!tryLock(candidate)) {
+			if (!this.freeSiblingWhenLocked) {
+				throw new IllegalStateException("Spool directory '" + candidate + "' is in use by another "
+						+ "EventManager; give each EventManager its own spool directory");
+			}
+			candidate = null;
+			for (int i = 2; i <= MAX_SIBLINGS && candidate == null; i++) {
+				Path sibling = this.preferredRoot.resolveSibling(this.preferredRoot.getFileName() + "-" + i);
+				candidate = tryLock(sibling) ? sibling : null;
+			}
+			if (candidate == null) {
+				throw new IllegalStateException("Spool directory '" + this.preferredRoot + "' and the "
+						+ MAX_SIBLINGS + " next to it are in use by other EventManagers; give each EventManager its "
+						+ "own spool directory");
+			}
+		}
+		this.root = candidate;
+		this.open = true;
+		this.writer.start();
+	}
+
+	private boolean tryLock(Path directory) {
+		// Within one JVM the registry decides: closing a channel of a file that another
+		// channel of this process has locked may release that lock on some systems.
+		if (!HELD.add(directory)) {
+			return false;
+		}
 		FileChannel channel = null;
 		try {
-			Files.createDirectories(this.root);
-			channel = FileChannel.open(this.root.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+			Files.createDirectories(directory);
+			channel = FileChannel.open(directory.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
 			FileLock acquired;
 			try {
 				acquired = channel.tryLock();
@@ -79,25 +147,35 @@ class EventSpool {
 				acquired = null;
 			}
 			if (acquired == null) {
-				throw new IllegalStateException("Spool directory '" + this.root + "' is in use by another EventManager; "
-						+ "give each EventManager its own spool directory");
+				channel.close();
+				HELD.remove(directory);
+				return false;
 			}
 			this.lockChannel = channel;
 			this.lock = acquired;
-			this.open = true;
+			return true;
 		}
-		catch (IOException ex) {
+		catch (IOException | RuntimeException ex) {
 			closeQuietly(channel);
-			throw new IllegalStateException("Cannot use spool directory '" + this.root + "': " + ex, ex);
-		}
-		catch (RuntimeException ex) {
-			closeQuietly(channel);
-			throw ex;
+			HELD.remove(directory);
+			if (ex instanceof RuntimeException runtime) {
+				throw runtime;
+			}
+			throw new IllegalStateException("Cannot use spool directory '" + directory + "': " + ex, ex);
 		}
 	}
 
-	/** Releases the lock. Files can still be written afterwards (late events). */
+	/** Hands an event to the writer for these lanes. */
+	void publish(Event event, Collection<HandlerLane> lanes) {
+		this.writer.submit(event, lanes);
+	}
+
+	/**
+	 * Stops the writer (closing every log) and releases the lock. Events published
+	 * afterwards are kept one file each, for the next manager.
+	 */
 	synchronized void close() {
+		this.writer.close();
 		try {
 			if (this.lock != null) {
 				this.lock.release();
@@ -107,6 +185,9 @@ class EventSpool {
 			// closing the channel releases it too
 		}
 		closeQuietly(this.lockChannel);
+		if (this.lockChannel != null) {
+			HELD.remove(this.root);
+		}
 		this.lock = null;
 		this.lockChannel = null;
 	}
@@ -120,117 +201,6 @@ class EventSpool {
 				// nothing more to do
 			}
 		}
-	}
-
-	Path directory(String handler) {
-		return this.root.resolve(handler);
-	}
-
-	/**
-	 * Lists a handler's spooled events: counts the entries and keeps the {@code limit}
-	 * oldest.
-	 * @param deleteTemporaries whether to remove temporary files left by a crash; only
-	 * safe while nothing writes to the handler's folder
-	 */
-	Scan scan(String handler, int limit, boolean deleteTemporaries) throws IOException {
-		Path directory = directory(handler);
-		if (!Files.isDirectory(directory)) {
-			return new Scan(List.of(), 0, -1);
-		}
-		PriorityQueue<Entry> newest = new PriorityQueue<>(Comparator.comparingLong(Entry::seq).reversed());
-		long count = 0;
-		long maxSeq = -1;
-		try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
-			for (Path file : files) {
-				String fileName = file.getFileName().toString();
-				if (fileName.toLowerCase(Locale.ROOT).endsWith(".tmp")) {
-					if (deleteTemporaries) {
-						Files.deleteIfExists(file);
-					}
-					continue;
-				}
-				Matcher matcher = ENTRY.matcher(fileName);
-				if (!matcher.matches()) {
-					continue;
-				}
-				long seq = Long.parseLong(matcher.group(1));
-				count++;
-				maxSeq = Math.max(maxSeq, seq);
-				newest.add(new Entry(seq, file));
-				if (newest.size() > limit) {
-					newest.poll();
-				}
-			}
-		}
-		List<Entry> oldest = new ArrayList<>(newest);
-		oldest.sort(Comparator.comparingLong(Entry::seq));
-		return new Scan(oldest, count, maxSeq);
-	}
-
-	/** Writes a handler's spooled event, durably. */
-	Path write(String handler, long seq, Event event) {
-		Path directory = directory(handler);
-		createDirectories(directory, event);
-		Path file = directory.resolve(fileName(seq, event));
-		this.json.write(event, file, true);
-		return file;
-	}
-
-	/** Writes an event a handler refused for good straight to its dead-letter folder. */
-	Path writeDeadLetter(String handler, long seq, Event event) {
-		Path directory = directory(handler).resolve(DEAD_LETTER);
-		createDirectories(directory, event);
-		Path file = directory.resolve(fileName(seq, event));
-		this.json.write(event, file, true);
-		return file;
-	}
-
-	Event read(Path file) {
-		return this.json.read(file);
-	}
-
-	void delete(Path file) throws IOException {
-		Files.deleteIfExists(file);
-	}
-
-	/** Moves a spooled file to its handler's dead-letter folder. */
-	Path moveToDeadLetter(Path file) throws IOException {
-		Path directory = file.resolveSibling(DEAD_LETTER);
-		Files.createDirectories(directory);
-		Path target = directory.resolve(file.getFileName());
-		try {
-			Files.move(file, target, StandardCopyOption.REPLACE_EXISTING);
-		}
-		catch (NoSuchFileException ex) {
-			// already gone
-		}
-		return target;
-	}
-
-	private static String fileName(long seq, Event event) {
-		return String.format(Locale.ROOT, "%019d-%s.json", seq, event.getUid());
-	}
-
-	private static void createDirectories(Path directory, Event event) {
-		try {
-			Files.createDirectories(directory);
-		}
-		catch (IOException ex) {
-			throw new EventError("Cannot create spool directory '" + directory + "' for " + event + ": " + ex, ex);
-		}
-	}
-
-	/** A spooled event file. */
-	record Entry(long seq, Path file) {
-	}
-
-	/**
-	 * What a scan found.
-	 * @param oldest the oldest entries, up to the limit, in order
-	 * @param count all entries
-	 * @param maxSeq the highest sequence number, {@code -1} when none
-	 */
-	record Scan(List<Entry> oldest, long count, long maxSeq) {
 	}
 
 }

@@ -1,48 +1,38 @@
 package io.lionfuncs.event;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
+import io.lionfuncs.event.LaneBacklog.Delivery;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One handler's ordered delivery lane: a bounded in-memory queue drained by the lane's
- * own thread, backed by the handler's folder in the {@link EventSpool}.
- * <p>
- * Every event gets a per-lane sequence number when it is offered. While the handler
- * takes events, the lane delivers them from memory in that order. An event the handler
- * fails to take, or that finds the queue full, is written to the spool; from then on the
- * lane is <em>backlogged</em>: it moves whatever arrives to the spool too and re-sends
- * the spooled events oldest first, with exponential backoff after a failure, until the
- * spool is empty. So a handler sees its events in publication order, except that an
- * event it failed to take may reach it again (at-least-once). A slow or failing handler
- * never delays another handler: each lane has its own thread.
- * <p>
- * The spooled entries are indexed in memory, at most {@link #INDEX_LIMIT} of the oldest
- * at a time; the rest stay on disk until the index runs dry and the folder is scanned
- * again. Memory therefore stays bounded however long a handler is down.
+ * One handler's delivery lane: its thread sends the handler the events its
+ * {@link LaneBacklog} holds, from memory or read back from the handler's
+ * {@link SpoolLog}, in sequence order, with up to {@link EventHandler#maxInFlight()} at
+ * once; a failed event is tried again after the {@link Backoff}, an event the handler
+ * refuses for good goes to its {@link DeadLetters dead-letter folder}. A slow or failing
+ * handler never delays another: each lane has its own thread.
  */
 final class HandlerLane {
-
-	static final int INDEX_LIMIT = 10_000;
 
 	private static final Logger logger = LoggerFactory.getLogger(EventManager.class);
 
 	private static final long INTERRUPT_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+	private static final long READ_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
 	private final String name;
 
@@ -50,38 +40,21 @@ final class HandlerLane {
 
 	private final EventSpool spool;
 
-	private final int capacity;
-
-	private final long initialBackoffNanos;
-
-	private final long maxBackoffNanos;
-
-	private final LongAdder sent = new LongAdder();
-
-	private final LongAdder failed = new LongAdder();
-
-	private final LongAdder rejected = new LongAdder();
-
-	private final LongAdder lost = new LongAdder();
-
-	private final AtomicLong spooled = new AtomicLong();
+	private final HandlerCounters counters;
 
 	private final ReentrantLock lock = new ReentrantLock();
 
 	private final Condition changed = this.lock.newCondition();
 
-	// The fields below are guarded by the lock.
+	// Guarded by the lock.
 
-	private final ArrayDeque<Delivery> queue = new ArrayDeque<>();
+	private final LaneBacklog backlog;
 
-	private final SpoolIndex index = new SpoolIndex(INDEX_LIMIT);
+	private final Backoff backoff;
 
-	/** Sequence numbers of overflowing events being written by publishing threads. */
-	private final TreeSet<Long> pendingWrites = new TreeSet<>();
+	private final ArrayDeque<Completion> completions = new ArrayDeque<>();
 
-	private long nextSeq;
-
-	private boolean activated;
+	private final Map<Long, CompletableFuture<Outcome>> inFlight = new HashMap<>();
 
 	private boolean closing;
 
@@ -89,28 +62,19 @@ final class HandlerLane {
 
 	private boolean stopped;
 
-	private long nextAttemptNanos;
-
-	private long backoffNanos;
-
-	private @Nullable Delivery inFlight;
-
 	private @Nullable Thread thread;
 
-	// Confined to the lane thread.
-
-	private boolean failing;
+	/** Set once by activate(). */
+	private volatile @Nullable LaneLog laneLog;
 
 	HandlerLane(String name, EventHandler handler, EventSpool spool, int capacity, Duration initialBackoff,
 			Duration maxBackoff) {
 		this.name = name;
 		this.handler = handler;
 		this.spool = spool;
-		this.capacity = capacity;
-		this.initialBackoffNanos = initialBackoff.toNanos();
-		this.maxBackoffNanos = Math.max(maxBackoff.toNanos(), this.initialBackoffNanos);
-		this.backoffNanos = this.initialBackoffNanos;
-		this.nextAttemptNanos = System.nanoTime();
+		this.counters = new HandlerCounters(name);
+		this.backlog = new LaneBacklog(capacity);
+		this.backoff = new Backoff(initialBackoff.toNanos(), maxBackoff.toNanos());
 	}
 
 	String getName() {
@@ -126,48 +90,34 @@ final class HandlerLane {
 	}
 
 	HandlerStats stats() {
-		int queued;
-		this.lock.lock();
-		try {
-			queued = this.queue.size();
-		}
-		finally {
-			this.lock.unlock();
-		}
-		return new HandlerStats(this.sent.sum(), this.failed.sum(), this.rejected.sum(), queued, this.spooled.get());
+		return locked(() -> new HandlerStats(this.counters.sent(), this.counters.failed(), this.counters.rejected(),
+				(int) this.backlog.queued(), this.backlog.spooled()));
 	}
 
 	long lost() {
-		return this.lost.sum();
+		return locked(() -> this.counters.lostCount() + this.backlog.lost());
 	}
 
-	// ---------------------------------------------------------------- lifecycle
+	// ---------------------------------------------------------------- the spool side
 
 	/**
-	 * Opens the spool and indexes this handler's spooled events, once.
-	 * @throws IllegalStateException if the spool cannot be used
+	 * Opens the handler's log (replaying what an earlier run left, and moving in events
+	 * spooled one file each), once.
+	 * @throws IllegalStateException if the handler's spool directory cannot be used
 	 */
 	void activate() {
 		this.lock.lock();
 		try {
-			if (this.activated) {
+			if (this.laneLog != null) {
 				return;
 			}
-			this.spool.open();
-			EventSpool.Scan scan;
-			try {
-				scan = this.spool.scan(this.name, INDEX_LIMIT, true);
-			}
-			catch (IOException ex) {
-				throw new IllegalStateException("Cannot read spool directory '" + this.spool.directory(this.name)
-						+ "': " + ex, ex);
-			}
-			this.nextSeq = Math.max(this.nextSeq, scan.maxSeq() + 1);
-			this.index.load(scan);
-			this.spooled.addAndGet(scan.count());
-			this.activated = true;
-			if (scan.count() > 0) {
-				logger.info("{} spooled event(s) for event handler '{}' will be re-sent", scan.count(), this.name);
+			LaneLog opened = LaneLog.open(this.name, this.spool);
+			this.backlog.recovered(opened.watermark(), opened.log().nextAppendSeq());
+			this.counters.unreadable(opened.unreadable());
+			this.laneLog = opened;
+			long waiting = this.backlog.spooled();
+			if (waiting > 0) {
+				logger.info("{} spooled event(s) for event handler '{}' will be re-sent", waiting, this.name);
 			}
 		}
 		finally {
@@ -175,7 +125,51 @@ final class HandlerLane {
 		}
 	}
 
-	/** Starts the lane's thread, which first re-sends what is spooled. */
+	@Nullable SpoolLog log() {
+		LaneLog current = this.laneLog;
+		return (current != null) ? current.log() : null;
+	}
+
+	/**
+	 * Accepts a published event: gives it its sequence number (the spool writer appends
+	 * it to the log) and keeps it in memory when there is room.
+	 */
+	long accept(Event event) {
+		return locked(() -> {
+			long seq = this.backlog.accept(event);
+			this.changed.signal();
+			return seq;
+		});
+	}
+
+	/** Told by the spool writer once the log holds every event below {@code through}. */
+	void appended(long through) {
+		locked(() -> {
+			this.backlog.appended(through);
+			this.changed.signal();
+		});
+	}
+
+	/** The lowest sequence number the handler has not taken. */
+	long watermark() {
+		return locked(this.backlog::watermark);
+	}
+
+	/** Keeps an event that reached the lane after its log closed, in a file of its own. */
+	void keepLate(long seq, Event event) {
+		try {
+			LegacySpool.write(this.spool.directory(this.name), seq, event, this.spool.json());
+		}
+		catch (RuntimeException ex) {
+			this.counters.lost();
+			logger.error("Event {} for handler '{}' could not be spooled and is lost: {}", event, this.name,
+					ex.getMessage());
+		}
+	}
+
+	// ---------------------------------------------------------------- lifecycle
+
+	/** Starts the lane's thread, which first re-sends what the log holds. */
 	void start(String threadNamePrefix) {
 		activate();
 		this.lock.lock();
@@ -193,43 +187,30 @@ final class HandlerLane {
 		}
 	}
 
-	/** Asks the lane to deliver what it holds until the deadline, then spool the rest. */
+	/** Asks the lane to send what it holds until the deadline, then stop. */
 	void beginClose(long deadlineNanos) {
-		this.lock.lock();
-		try {
+		locked(() -> {
 			if (!this.closing) {
 				this.closing = true;
 				this.deadlineNanos = deadlineNanos;
 			}
 			this.changed.signalAll();
-		}
-		finally {
-			this.lock.unlock();
-		}
+		});
 	}
 
 	/**
-	 * Waits for the lane to finish after {@link #beginClose}. Past the deadline, a
-	 * handler call still running is interrupted, and if it does not return within a
-	 * grace period the lane is abandoned: its in-flight and queued events are spooled by
-	 * the calling thread.
-	 * @return whether the lane finished by itself
+	 * Waits for the lane to stop after {@link #beginClose}. Past the deadline, a handler
+	 * call still running is interrupted, and if it does not return within a grace period
+	 * the lane is abandoned; what it did not send stays in the log either way.
+	 * @return whether the lane stopped by itself
 	 */
 	boolean awaitClosed() throws InterruptedException {
-		Thread running;
-		this.lock.lock();
-		try {
-			running = this.thread;
-		}
-		finally {
-			this.lock.unlock();
-		}
+		Thread running = locked(() -> this.thread);
 		if (running == null) {
-			abandon();
+			stop();
 			return true;
 		}
 		long interruptedAt = 0;
-		Delivery interruptedDelivery = null;
 		boolean interrupted = false;
 		while (running.isAlive()) {
 			long remaining = this.deadlineNanos - System.nanoTime();
@@ -237,22 +218,19 @@ final class HandlerLane {
 				running.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)));
 				continue;
 			}
-			Delivery current = currentDelivery();
-			if (current == null) {
-				// spooling what is left: let it finish
+			if (locked(this.backlog::inFlightCount) == 0) {
 				running.join(50);
 				continue;
 			}
-			if (!interrupted || current != interruptedDelivery) {
+			if (!interrupted) {
 				running.interrupt();
 				interrupted = true;
-				interruptedDelivery = current;
 				interruptedAt = System.nanoTime();
 			}
 			else if (System.nanoTime() - interruptedAt > INTERRUPT_GRACE_NANOS) {
-				logger.warn("Event handler '{}' did not return within the shutdown timeout; its remaining events "
-						+ "are spooled and will be re-sent at the next start", this.name);
-				abandon();
+				logger.warn("Event handler '{}' did not return within the shutdown timeout; what it was not sent "
+						+ "stays in the spool and is re-sent at the next start", this.name);
+				stop();
 				return false;
 			}
 			running.join(50);
@@ -260,506 +238,269 @@ final class HandlerLane {
 		return true;
 	}
 
-	private @Nullable Delivery currentDelivery() {
-		this.lock.lock();
-		try {
-			return this.inFlight;
-		}
-		finally {
-			this.lock.unlock();
-		}
-	}
-
-	/** Stops a lane that never started, so that offered events go to the spool. */
+	/** Stops the lane for good; what it holds stays in the log. */
 	void stop() {
-		abandon();
-	}
-
-	/** Stops the lane for good and spools whatever it still holds in memory. */
-	private void abandon() {
-		List<Delivery> remaining = new ArrayList<>();
-		this.lock.lock();
-		try {
+		locked(() -> {
 			this.stopped = true;
-			if (this.inFlight != null && this.inFlight.live()) {
-				remaining.add(this.inFlight);
-			}
-			this.inFlight = null;
-			remaining.addAll(this.queue);
-			this.queue.clear();
+			this.backlog.stop();
 			this.changed.signalAll();
-		}
-		finally {
-			this.lock.unlock();
-		}
-		remaining.sort((a, b) -> Long.compare(a.seq(), b.seq()));
-		remaining.forEach(this::spoolQuietly);
+		});
 	}
 
-	// ---------------------------------------------------------------- offering
-
-	/**
-	 * Hands an event to the lane without blocking on the handler. When the queue is
-	 * full, or the lane has stopped, the event is written to the spool on the calling
-	 * thread.
-	 */
-	void offer(Event event) {
-		long seq;
-		this.lock.lock();
-		try {
-			if (!this.activated) {
-				tryActivate();
-			}
-			seq = this.nextSeq++;
-			if (!this.stopped && this.queue.size() < this.capacity) {
-				this.queue.addLast(new Delivery(seq, event, true));
-				this.changed.signal();
-				return;
-			}
-			this.pendingWrites.add(seq);
-		}
-		finally {
-			this.lock.unlock();
-		}
-		try {
-			spoolQuietly(new Delivery(seq, event, true));
-		}
-		finally {
-			this.lock.lock();
-			try {
-				this.pendingWrites.remove(seq);
-				this.changed.signal();
-			}
-			finally {
-				this.lock.unlock();
-			}
-		}
-	}
-
-	private void tryActivate() {
-		try {
-			activate();
-		}
-		catch (RuntimeException ex) {
-			logger.error("Cannot open the event spool for handler '{}': {}", this.name, ex.getMessage());
-		}
-	}
-
-	/** Asks a backlogged lane to re-send now rather than after its backoff. */
+	/** Asks a failing lane to try again now rather than after its backoff. */
 	void retryNow() {
-		this.lock.lock();
-		try {
-			this.nextAttemptNanos = System.nanoTime();
-			this.backoffNanos = this.initialBackoffNanos;
+		locked(() -> {
+			this.backoff.reset();
 			this.changed.signalAll();
-		}
-		finally {
-			this.lock.unlock();
-		}
+		});
 	}
 
 	// ---------------------------------------------------------------- synchronous delivery
 
 	/** Calls the handler on the caller's thread and counts the outcome. */
 	boolean deliverNow(Event event) {
-		Outcome outcome = attempt(this.handler, event);
-		switch (outcome.kind()) {
-			case SENT -> this.sent.increment();
-			case FAILED -> {
-				this.failed.increment();
-				logger.warn("Event handler '{}' did not take {}: {}", this.name, event, outcome.reason());
-			}
-			case REJECTED -> {
-				this.failed.increment();
-				logger.warn("Event handler '{}' refused {}: {}", this.name, event, outcome.reason());
-			}
-		}
-		if (outcome.error() != null) {
-			logger.debug("Event handler '{}' failed", this.name, outcome.error());
-		}
-		return outcome.kind() == Outcome.Kind.SENT;
+		Outcome outcome = Outcome.of(this.handler, event);
+		this.counters.sentNow(outcome, event);
+		return outcome.isSent();
 	}
 
-	// ---------------------------------------------------------------- the lane thread
+	// ---------------------------------------------------------------- the lane's thread
 
 	private void run() {
 		try {
 			while (step()) {
-				// one delivery, replay or spooling per step
+				// one settlement, delivery or read of the log per step
 			}
 		}
 		catch (RuntimeException | Error ex) {
-			logger.error("Event lane of handler '{}' stopped unexpectedly; its queued events are spooled", this.name,
+			logger.error("Event lane of handler '{}' stopped unexpectedly; its events stay in the spool", this.name,
 					ex);
-			abandon();
+			stop();
 			throw ex;
+		}
+		finally {
+			LaneLog current = this.laneLog;
+			if (current != null) {
+				current.closeReading();
+			}
 		}
 	}
 
 	/**
-	 * Delivers, re-sends or spools once; waits while there is nothing to do.
+	 * Settles finished deliveries, sends one event or reads the log once; waits while
+	 * there is nothing to do.
 	 * @return whether the lane goes on
 	 */
 	private boolean step() {
-		List<Delivery> toSpool = null;
-		Delivery live = null;
-		Map.Entry<Long, Path> replay = null;
-		boolean rescan = false;
+		List<Completion> done = null;
+		Delivery toSend = null;
+		long readFrom = -1;
+		long appendedBefore = 0;
 		this.lock.lock();
 		try {
 			while (true) {
 				if (this.stopped) {
 					return false;
 				}
+				if (!this.completions.isEmpty()) {
+					done = new ArrayList<>(this.completions);
+					this.completions.clear();
+					break;
+				}
 				long now = System.nanoTime();
-				boolean pastDeadline = this.closing && now - this.deadlineNanos >= 0;
-				if (this.index.hasBacklog()) {
-					// backlogged: keep the order by sending newer events through the spool
-					if (!this.queue.isEmpty()) {
-						toSpool = drainQueue();
-						break;
-					}
-					if (this.closing) {
-						this.stopped = true;
-						return false;
-					}
-					Map.Entry<Long, Path> oldest = this.index.oldest();
-					if (oldest != null && !isNext(oldest.getKey())) {
-						// an older event is still being written to the spool
-						this.changed.await();
-						continue;
-					}
-					long wait = this.nextAttemptNanos - now;
-					if (wait <= 0) {
-						if (oldest == null) {
-							rescan = true;
-							this.index.beginScan();
-						}
-						else {
-							replay = oldest;
-							this.inFlight = new Delivery(replay.getKey(), null, false);
-						}
-						break;
-					}
-					this.changed.awaitNanos(wait);
-					continue;
-				}
-				if (!this.queue.isEmpty()) {
-					if (pastDeadline) {
-						toSpool = drainQueue();
-						break;
-					}
-					if (isNext(this.queue.peekFirst().seq())) {
-						live = this.queue.pollFirst();
-						this.inFlight = live;
-						break;
-					}
-				}
-				else if (this.closing) {
+				int inFlightCount = this.backlog.inFlightCount();
+				long untilDeadline = this.closing ? this.deadlineNanos - now : Long.MAX_VALUE;
+				if (this.closing && inFlightCount == 0
+						&& (untilDeadline <= 0 || this.backlog.hasRetries() || this.backlog.isCaughtUp())) {
 					this.stopped = true;
+					this.backlog.stop();
 					return false;
 				}
-				// nothing to send yet, or an older overflowing event is still being written
-				this.changed.await();
+				if (untilDeadline <= 0) {
+					// past the deadline: what is in flight is cut short, and stays in the log
+					this.inFlight.values().forEach((future) -> future.cancel(true));
+					this.changed.awaitNanos(TimeUnit.MILLISECONDS.toNanos(50));
+					continue;
+				}
+				long wait = untilDeadline;
+				if (inFlightCount < Math.max(1, this.handler.maxInFlight())) {
+					if (this.backlog.hasRetries()) {
+						if (inFlightCount == 0) {
+							long backoff = this.backoff.remaining(now);
+							if (backoff <= 0) {
+								toSend = this.backlog.takeRetry();
+								break;
+							}
+							wait = Math.min(wait, backoff);
+						}
+					}
+					else {
+						toSend = this.backlog.takeFromMemory();
+						if (toSend != null) {
+							break;
+						}
+						if (this.backlog.mustReadLog()) {
+							readFrom = this.backlog.cursor();
+							appendedBefore = this.backlog.appendedSeq();
+							break;
+						}
+					}
+				}
+				if (wait == Long.MAX_VALUE) {
+					this.changed.await();
+				}
+				else {
+					this.changed.awaitNanos(wait);
+				}
 			}
 		}
 		catch (InterruptedException ex) {
-			// interrupted by close() past its deadline: the next step spools what is left
+			// interrupted by awaitClosed past the deadline: the next step stops
 			return true;
 		}
 		finally {
 			this.lock.unlock();
 		}
-		// clear an interrupt from close(): it would close the spool's file channels
+		// clear an interrupt meant for a handler call that has returned
 		Thread.interrupted();
-		if (toSpool != null) {
-			toSpool.forEach(this::spoolQuietly);
+		if (done != null) {
+			done.forEach(this::settle);
 		}
-		else if (live != null) {
-			deliverLive(live);
+		else if (readFrom >= 0) {
+			readLog(readFrom, appendedBefore);
 		}
-		else if (rescan) {
-			rescan();
-		}
-		else if (replay != null) {
-			replay(replay.getKey(), replay.getValue());
+		else if (toSend != null) {
+			send(toSend);
 		}
 		return true;
 	}
 
-	/** Whether no older event is still being written to the spool by a publisher. */
-	private boolean isNext(long seq) {
-		return this.pendingWrites.isEmpty() || seq < this.pendingWrites.first();
-	}
-
-	private List<Delivery> drainQueue() {
-		List<Delivery> drained = new ArrayList<>(this.queue);
-		this.queue.clear();
-		return drained;
-	}
-
-	private void deliverLive(Delivery delivery) {
-		Event event = delivery.event();
-		Outcome outcome = attempt(this.handler, event);
-		Thread.interrupted();
-		if (!settle()) {
-			return;
-		}
-		switch (outcome.kind()) {
-			case SENT -> {
-				this.sent.increment();
-				recovered();
-			}
-			case FAILED -> {
-				this.failed.increment();
-				failedAttempt(event, outcome);
-				spoolQuietly(delivery);
-				backOff();
-			}
-			case REJECTED -> {
-				this.failed.increment();
-				this.rejected.increment();
-				try {
-					Path file = this.spool.writeDeadLetter(this.name, delivery.seq(), event);
-					logger.warn("Event handler '{}' refused {} for good ({}); kept in {}", this.name, event,
-							outcome.reason(), file);
-				}
-				catch (RuntimeException ex) {
-					this.lost.increment();
-					logger.error("Event handler '{}' refused {} for good ({}) and it could not be kept: {}",
-							this.name, event, outcome.reason(), ex.getMessage());
-				}
-			}
-		}
-	}
-
-	private void replay(long seq, Path file) {
-		Event event;
+	private void send(Delivery delivery) {
+		CompletableFuture<Outcome> outcome = Outcome.ofAsync(this.handler, delivery.event()).toCompletableFuture();
+		this.lock.lock();
 		try {
-			event = this.spool.read(file);
-		}
-		catch (InvalidEventFileException ex) {
-			settle();
-			if (!Files.exists(file)) {
-				removeFromIndex(seq);
-				this.spooled.decrementAndGet();
-				return;
+			if (!outcome.isDone()) {
+				this.inFlight.put(delivery.seq(), outcome);
 			}
-			if (ex.getCause() instanceof IOException) {
-				// the file is there but could not be read this time: try again later
-				logger.warn("Cannot read spooled event file {}: {}", file, ex.getMessage());
-				backOff();
-				return;
+		}
+		finally {
+			this.lock.unlock();
+		}
+		outcome.whenComplete((result, ex) -> {
+			Outcome settled = (result != null) ? result
+					: new Outcome(Outcome.Kind.FAILED, "cut short by the shutdown", ex);
+			this.lock.lock();
+			try {
+				this.inFlight.remove(delivery.seq());
+				this.completions.add(new Completion(delivery, settled));
+				this.changed.signal();
 			}
-			logger.error("Spooled event file for handler '{}' cannot be read, moving it to {}: {}", this.name,
-					EventSpool.DEAD_LETTER, ex.getMessage());
-			removeFromIndex(seq);
-			this.spooled.decrementAndGet();
-			this.rejected.increment();
-			moveToDeadLetter(file);
-			return;
+			finally {
+				this.lock.unlock();
+			}
+		});
+	}
+
+	/** What a delivery gave: the one place that decides what happens to the event next. */
+	private void settle(Completion completion) {
+		Delivery delivery = completion.delivery();
+		Outcome outcome = completion.outcome();
+		this.counters.delivered(outcome, delivery.event());
+		if (outcome.kind() == Outcome.Kind.REJECTED
+				&& !this.laneLog.keepRefused(delivery.seq(), delivery.event(), outcome.reason())) {
+			this.counters.lost();
 		}
-		Outcome outcome = attempt(this.handler, event);
-		Thread.interrupted();
-		if (!settle()) {
-			return;
-		}
-		switch (outcome.kind()) {
-			case SENT -> {
-				this.sent.increment();
-				removeFromIndex(seq);
-				this.spooled.decrementAndGet();
-				try {
-					this.spool.delete(file);
+		this.lock.lock();
+		try {
+			switch (outcome.kind()) {
+				case SENT -> {
+					this.backlog.taken(delivery.seq());
+					if (delivery.retry()) {
+						this.backoff.succeeded();
+					}
 				}
-				catch (IOException ex) {
-					logger.warn("Cannot delete spooled event file {} after delivery; it will be re-sent at the "
-							+ "next start: {}", file, ex.getMessage());
+				case FAILED -> {
+					this.backlog.failed(delivery.seq(), delivery.event());
+					this.backoff.failed(System.nanoTime());
 				}
-				recovered();
+				case REJECTED -> this.backlog.taken(delivery.seq());
 			}
-			case FAILED -> {
-				this.failed.increment();
-				failedAttempt(event, outcome);
-				backOff();
-			}
-			case REJECTED -> {
-				this.failed.increment();
-				this.rejected.increment();
-				removeFromIndex(seq);
-				this.spooled.decrementAndGet();
-				logger.warn("Event handler '{}' refused {} for good ({}); moving it to {}", this.name, event,
-						outcome.reason(), EventSpool.DEAD_LETTER);
-				moveToDeadLetter(file);
-			}
+		}
+		finally {
+			this.lock.unlock();
 		}
 	}
 
-	private void moveToDeadLetter(Path file) {
+	/** Reads the next event from the log, where memory did not have it. */
+	private void readLog(long from, long appendedBefore) {
+		LaneLog current = this.laneLog;
+		LaneLog.Read read;
 		try {
-			this.spool.moveToDeadLetter(file);
+			read = current.read(from, this.counters);
 		}
 		catch (IOException ex) {
-			logger.error("Cannot move {} to {}: {}", file, EventSpool.DEAD_LETTER, ex.getMessage());
-		}
-	}
-
-	/**
-	 * Ends the in-flight delivery.
-	 * @return {@code false} when close() has abandoned the lane meanwhile (it then
-	 * spooled the delivery itself)
-	 */
-	private boolean settle() {
-		this.lock.lock();
-		try {
-			this.inFlight = null;
-			return !this.stopped;
-		}
-		finally {
-			this.lock.unlock();
-		}
-	}
-
-	private void failedAttempt(Event event, Outcome outcome) {
-		if (!this.failing) {
-			this.failing = true;
-			logger.warn("Event handler '{}' did not take {} ({}); it is spooled and will be re-sent", this.name, event,
-					outcome.reason());
-		}
-		else {
-			logger.debug("Event handler '{}' still does not take events ({})", this.name, outcome.reason());
-		}
-		if (outcome.error() != null) {
-			logger.debug("Event handler '{}' failed", this.name, outcome.error());
-		}
-	}
-
-	private void recovered() {
-		this.lock.lock();
-		try {
-			this.backoffNanos = this.initialBackoffNanos;
-		}
-		finally {
-			this.lock.unlock();
-		}
-		if (this.failing) {
-			this.failing = false;
-			logger.info("Event handler '{}' takes events again", this.name);
-		}
-	}
-
-	private void backOff() {
-		this.lock.lock();
-		try {
-			this.nextAttemptNanos = System.nanoTime() + this.backoffNanos;
-			this.backoffNanos = Math.min(this.maxBackoffNanos, this.backoffNanos * 2);
-		}
-		finally {
-			this.lock.unlock();
-		}
-	}
-
-	private void rescan() {
-		EventSpool.Scan scan = null;
-		try {
-			scan = this.spool.scan(this.name, INDEX_LIMIT, false);
-		}
-		catch (IOException ex) {
-			logger.error("Cannot read spool directory '{}': {}", this.spool.directory(this.name), ex.getMessage());
-		}
-		this.lock.lock();
-		try {
-			this.index.completeScan(scan);
-			if (scan == null) {
-				backOff();
-			}
-		}
-		finally {
-			this.lock.unlock();
-		}
-	}
-
-	// ---------------------------------------------------------------- spooling
-
-	private void spoolQuietly(Delivery delivery) {
-		Event event = delivery.event();
-		if (event == null) {
+			logger.warn("Cannot read the spool of event handler '{}' now: {}", this.name, ex.toString());
+			pause(READ_RETRY_NANOS);
 			return;
 		}
-		Path file;
-		try {
-			file = this.spool.write(this.name, delivery.seq(), event);
-		}
-		catch (RuntimeException ex) {
-			this.lost.increment();
-			logger.error("Event {} for handler '{}' could not be spooled and is lost: {}", event, this.name,
-					ex.getMessage());
-			return;
-		}
-		this.spooled.incrementAndGet();
+		Delivery delivery;
+		boolean consumed;
 		this.lock.lock();
 		try {
-			this.index.add(delivery.seq(), file);
-			this.changed.signalAll();
+			delivery = this.backlog.fromLog(from, appendedBefore, (read != null) ? read.seq() : -1,
+					(read != null) ? read.event() : null);
+			consumed = read != null && this.backlog.cursor() > read.seq();
+		}
+		finally {
+			this.lock.unlock();
+		}
+		if (consumed) {
+			current.consumed();
+		}
+		if (delivery != null) {
+			send(delivery);
+		}
+	}
+
+	private void pause(long nanos) {
+		this.lock.lock();
+		try {
+			this.changed.awaitNanos(nanos);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
 		}
 		finally {
 			this.lock.unlock();
 		}
 	}
 
-	private void removeFromIndex(long seq) {
+	private <T> T locked(Supplier<T> action) {
 		this.lock.lock();
 		try {
-			this.index.remove(seq);
+			return action.get();
 		}
 		finally {
 			this.lock.unlock();
 		}
 	}
 
-	// ---------------------------------------------------------------- attempts
-
-	private static Outcome attempt(EventHandler handler, Event event) {
+	private void locked(Runnable action) {
+		this.lock.lock();
 		try {
-			return handler.sendEvent(event) ? Outcome.SENT : new Outcome(Outcome.Kind.FAILED, "returned false", null);
+			action.run();
 		}
-		catch (UndeliverableEventException ex) {
-			return new Outcome(Outcome.Kind.REJECTED, String.valueOf(ex.getMessage()), ex);
-		}
-		catch (EventDeliveryException ex) {
-			return new Outcome(Outcome.Kind.FAILED, String.valueOf(ex.getMessage()), ex);
-		}
-		catch (VirtualMachineError ex) {
-			if (ex instanceof StackOverflowError) {
-				return new Outcome(Outcome.Kind.FAILED, ex.toString(), ex);
-			}
-			throw ex;
-		}
-		catch (Throwable ex) {
-			return new Outcome(Outcome.Kind.FAILED, ex.toString(), ex);
+		finally {
+			this.lock.unlock();
 		}
 	}
 
-	/**
-	 * An event in the lane.
-	 * @param seq its sequence number in the lane
-	 * @param event the event, {@code null} for a replay (read from its file)
-	 * @param live whether it is in memory only
-	 */
-	record Delivery(long seq, @Nullable Event event, boolean live) {
+	@Override
+	public String toString() {
+		return "HandlerLane[" + this.name + "]";
 	}
 
-	/** What one call of a handler gave. */
-	record Outcome(Kind kind, String reason, @Nullable Throwable error) {
-
-		static final Outcome SENT = new Outcome(Kind.SENT, "sent", null);
-
-		enum Kind {
-
-			SENT, FAILED, REJECTED
-
-		}
-
+	private record Completion(Delivery delivery, Outcome outcome) {
 	}
 
 }

@@ -9,8 +9,10 @@ package io.lionfuncs.event;
  * sent
  * @param rejected events the handler declared undeliverable, moved to its dead-letter
  * folder
- * @param queued events waiting in memory for the handler
- * @param spooled events waiting in the spool directory for the handler
+ * @param queued events waiting for the handler in memory: not written to its spool log
+ * yet, or written and also kept in memory to be sent without reading them back
+ * @param spooled events waiting for the handler in its spool log only (read back when
+ * their turn comes), among them those that failed and wait to be re-sent
  */
 public record HandlerStats(long sent, long failed, long rejected, int queued, long spooled) {
 

@@ -9,7 +9,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.lionfuncs.event.Event;
 import io.lionfuncs.event.EventHandler;
-import io.lionfuncs.event.ExecutorPauseEventPublisher;
+import io.lionfuncs.event.request.ExecutorPauseEventPublisher;
 import io.lionfuncs.network.CallResult;
 import io.lionfuncs.network.Executor;
 import io.lionfuncs.network.NetworkRequestEvent;

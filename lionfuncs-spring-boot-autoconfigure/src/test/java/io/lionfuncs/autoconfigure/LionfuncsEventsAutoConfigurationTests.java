@@ -1,5 +1,6 @@
 package io.lionfuncs.autoconfigure;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -10,7 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.lionfuncs.event.Event;
 import io.lionfuncs.event.EventHandler;
 import io.lionfuncs.event.EventManager;
-import io.lionfuncs.event.RequestEventPublisher;
+import io.lionfuncs.event.request.RequestEventPublisher;
 import io.lionfuncs.network.CallResult;
 import io.lionfuncs.network.Executor;
 import io.lionfuncs.network.TaskRequest;
@@ -24,6 +25,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Scope;
+import org.springframework.util.FileSystemUtils;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -165,6 +167,54 @@ class LionfuncsEventsAutoConfigurationTests {
 			assertThat(one).isNotEqualTo(two);
 			assertThat(one.getFileName().toString()).startsWith("lionfuncs-spool-test-");
 		}));
+	}
+
+	@Test
+	void replicasOnOneHostKeepTheirOwnDefaultSpoolAcrossRestarts() throws IOException {
+		String application = "lionfuncs-replica-test-" + ProcessHandle.current().pid();
+		ApplicationContextRunner replicas = this.contextRunner
+			.withPropertyValues("spring.application.name=" + application);
+		Path base = EventManager.defaultSpoolDirectory(application);
+		try {
+			replicas.withPropertyValues("server.port=18081").run((a) -> replicas.withPropertyValues("server.port=18082")
+				.run((b) -> replicas.withPropertyValues("server.port=18081").run((c) -> {
+					assertThat(a.getBean(EventManager.class).getSpoolDirectory())
+						.isEqualTo(base.resolveSibling(application + "-18081"));
+					assertThat(b.getBean(EventManager.class).getSpoolDirectory())
+						.isEqualTo(base.resolveSibling(application + "-18082"));
+					assertThat(c.getBean(EventManager.class).getSpoolDirectory())
+						.as("a directory a running replica holds is never shared")
+						.isEqualTo(base.resolveSibling(application + "-18081-2"));
+				})));
+			replicas.withPropertyValues("server.port=18081")
+				.run((restarted) -> assertThat(restarted.getBean(EventManager.class).getSpoolDirectory())
+					.as("the same directory after a restart")
+					.isEqualTo(base.resolveSibling(application + "-18081")));
+			replicas.withPropertyValues("server.port=0")
+				.run((randomPort) -> assertThat(randomPort.getBean(EventManager.class).getSpoolDirectory())
+					.isEqualTo(base));
+		}
+		finally {
+			for (String suffix : List.of("", "-18081", "-18082", "-18081-2")) {
+				FileSystemUtils.deleteRecursively(base.resolveSibling(application + suffix));
+			}
+		}
+	}
+
+	@Test
+	void webhookPostsSeveralEventsAtOnceByDefault() {
+		runner().withPropertyValues("lionfuncs.events.webhook.enabled=true",
+				"lionfuncs.events.webhook.url=http://localhost:9/hook")
+			.run((context) -> assertThat(context.getBean(EventManager.class).getHandlers().get("webhook").maxInFlight())
+				.isEqualTo(8));
+		runner().withPropertyValues("lionfuncs.events.webhook.enabled=true",
+				"lionfuncs.events.webhook.url=http://localhost:9/hook", "lionfuncs.events.webhook.concurrency=1")
+			.run((context) -> assertThat(context.getBean(EventManager.class).getHandlers().get("webhook").maxInFlight())
+				.isEqualTo(1));
+		runner().withPropertyValues("lionfuncs.events.webhook.enabled=true",
+				"lionfuncs.events.webhook.url=http://localhost:9/hook", "lionfuncs.events.webhook.concurrency=0")
+			.run((context) -> assertThat(find(context.getStartupFailure()).getProperty())
+				.isEqualTo("lionfuncs.events.webhook.concurrency"));
 	}
 
 	@Test

@@ -139,7 +139,7 @@ class EventManagerTests {
 		child.loadHandlersFromEnv("CHILD_EVENT_HANDLERS");
 
 		assertThat(env).containsOnlyKeys("CHILD_EVENT_HANDLERS");
-		assertThat(env.get("CHILD_EVENT_HANDLERS")).isEqualTo("logging=audit.events,ERROR|file="
+		assertThat(env.get("CHILD_EVENT_HANDLERS")).isEqualTo("logging=audit.events,40|file="
 				+ this.temp.resolve("events") + "|webhook=http://127.0.0.1:8080/hooks/events?a=1,b=2,timeout=2s,retries=1"
 				+ "|custom=x=1;y=2");
 		assertThat(child.getHandlers().keySet()).containsExactly("logging", "file", "webhook", "custom");
@@ -182,7 +182,7 @@ class EventManagerTests {
 		manager.loadHandlersFromEnv();
 
 		assertThat(manager.getHandlers().keySet()).containsExactly("logging", "file");
-		assertThat(manager.getHandlers().get("logging").encodeConfig()).isEqualTo("lionfuncs.events,INFO");
+		assertThat(manager.getHandlers().get("logging").encodeConfig()).isEqualTo("lionfuncs.events,20");
 	}
 
 	@Test

@@ -2,6 +2,7 @@ package io.lionfuncs.event;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -13,8 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * White-box tests for {@link HandlerLane}: races between publishers that overflow to
- * the spool and the lane's own deliveries.
+ * White-box tests for {@link HandlerLane}: races between a publisher still writing an
+ * older event to the log and the lane, which holds a newer one in memory.
  */
 class HandlerLaneTests {
 
@@ -27,6 +28,8 @@ class HandlerLaneTests {
 
 	private final CountDownLatch writeStarted = new CountDownLatch(1);
 
+	private EventSpool spool;
+
 	private HandlerLane lane;
 
 	@AfterEach
@@ -37,44 +40,52 @@ class HandlerLaneTests {
 			this.lane.beginClose(System.nanoTime());
 			this.lane.awaitClosed();
 		}
+		if (this.spool != null) {
+			this.spool.close();
+		}
 	}
 
 	@Test
-	void newerEventWaitsForAnOlderOneStillBeingSpooledByItsPublisher() throws Exception {
-		EventSpool spool = new EventSpool(this.temp, EventJson.defaults()) {
-
-			@Override
-			Path write(String handler, long seq, Event event) {
-				if (Thread.currentThread().getName().equals("overflowing-publisher")) {
-					HandlerLaneTests.this.writeStarted.countDown();
-					awaitQuietly(HandlerLaneTests.this.writeGate);
-				}
-				return super.write(handler, seq, event);
+	void newerEventWaitsForAnOlderOneStillBeingWrittenToTheLog() throws Exception {
+		SpoolWriter writer = new SpoolWriter("spool-writer", (event) -> {
+			if (Thread.currentThread().getName().equals("slow-publisher")) {
+				this.writeStarted.countDown();
+				awaitQuietly(this.writeGate);
 			}
-
-		};
+			return EventJson.defaults().toJson(event);
+		});
+		this.spool = new EventSpool(this.temp, false, EventJson.defaults(), EventSpool.DEFAULT_SEGMENT_BYTES, writer);
+		this.spool.open();
 		RecordingHandler handler = new RecordingHandler("h", (event) -> awaitQuietly(this.handlerGate));
-		this.lane = new HandlerLane("h", handler, spool, 1, Duration.ofMillis(1), Duration.ofMillis(10));
+		this.lane = new HandlerLane("h", handler, this.spool, 1, Duration.ofMillis(1), Duration.ofMillis(10));
+		this.lane.activate();
+		writer.attach(this.lane);
 		this.lane.start("lane-");
 		Event e0 = closed("e0");
 		Event e1 = closed("e1");
 		Event e2 = closed("e2");
 		Event e3 = closed("e3");
-		this.lane.offer(e0);
+		publish(e0);
 		await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(handler.received).hasSize(1));
-		this.lane.offer(e1);
-		Thread publisher = new Thread(() -> this.lane.offer(e2), "overflowing-publisher");
+		publish(e1);
+		// the lane holds e1 in memory (its capacity), so e2 is only on its way to the log
+		Thread publisher = new Thread(() -> publish(e2), "slow-publisher");
 		publisher.start();
 		assertThat(this.writeStarted.await(20, TimeUnit.SECONDS)).isTrue();
 
 		this.handlerGate.countDown();
 		await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(handler.taken).hasSize(2));
-		this.lane.offer(e3);
+		// memory is free again: e3 is held there while e2 is still not in the log
+		publish(e3);
 		this.writeGate.countDown();
 		publisher.join(TimeUnit.SECONDS.toMillis(20));
 
 		await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(handler.taken).hasSize(4));
 		assertThat(handler.taken).containsExactly(e0.getUid(), e1.getUid(), e2.getUid(), e3.getUid());
+	}
+
+	private void publish(Event event) {
+		this.spool.publish(event, List.of(this.lane));
 	}
 
 	private static Event closed(String uid) {

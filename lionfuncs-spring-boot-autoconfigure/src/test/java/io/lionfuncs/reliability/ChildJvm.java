@@ -26,6 +26,9 @@ final class ChildJvm implements AutoCloseable {
 
 	private final List<String> lines = new CopyOnWriteArrayList<>();
 
+	/** When each line was read, as {@link System#nanoTime()}: after the child wrote it. */
+	private final List<Long> arrivals = new CopyOnWriteArrayList<>();
+
 	private final Thread reader;
 
 	private ChildJvm(Process process) {
@@ -61,6 +64,8 @@ final class ChildJvm implements AutoCloseable {
 		try (BufferedReader in = new BufferedReader(
 				new InputStreamReader(this.process.getInputStream(), StandardCharsets.UTF_8))) {
 			for (String line = in.readLine(); line != null; line = in.readLine()) {
+				// the arrival first: a line seen in the output has its arrival recorded
+				this.arrivals.add(System.nanoTime());
 				this.lines.add(line);
 			}
 		}
@@ -105,6 +110,15 @@ final class ChildJvm implements AutoCloseable {
 
 	List<String> output() {
 		return this.lines;
+	}
+
+	/**
+	 * When the line at an index of {@link #output()} was read.
+	 * @param index the line's index
+	 * @return its arrival, as {@link System#nanoTime()}
+	 */
+	long arrivalNanos(int index) {
+		return this.arrivals.get(index);
 	}
 
 	@Override

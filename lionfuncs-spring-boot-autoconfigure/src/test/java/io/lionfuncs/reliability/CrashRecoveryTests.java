@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import io.lionfuncs.reliability.Upstream.Reply;
+import io.lionfuncs.testsupport.SpoolFiles;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -74,7 +75,8 @@ class CrashRecoveryTests {
 			announced = Long.parseLong(line.substring("SPOOLED ".length()));
 			publisher.kill();
 		}
-		// Files are written whole or not at all: what is there was spooled, and can be read.
+		// Records are written whole or cut short at the end of the log: what is there whole was
+		// spooled, and can be read.
 		Set<String> spooled = spooledUids();
 		long partial = countFiles("*.tmp");
 		assertThat(spooled).as("events announced as spooled are on disk").hasSizeGreaterThanOrEqualTo((int) announced);
@@ -111,19 +113,8 @@ class CrashRecoveryTests {
 		return received;
 	}
 
-	private Set<String> spooledUids() throws IOException {
-		Set<String> uids = new TreeSet<>();
-		Path directory = this.spool.resolve("webhook");
-		if (Files.isDirectory(directory)) {
-			try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*.json")) {
-				// <seq>-<uid>.json
-				files.forEach((file) -> {
-					String name = file.getFileName().toString();
-					uids.add(name.substring(name.indexOf('-') + 1, name.length() - ".json".length()));
-				});
-			}
-		}
-		return uids;
+	private Set<String> spooledUids() {
+		return new TreeSet<>(SpoolFiles.pendingUids(this.spool.resolve("webhook")));
 	}
 
 	private long countFiles(String glob) throws IOException {

@@ -141,8 +141,10 @@ class HostileInputTests {
 		assertThat(this.root.resolve("pwned")).doesNotExist();
 		assertThat(absoluteTarget).doesNotExist();
 		assertThat(this.root.getParent().resolve("escape.txt")).doesNotExist();
-		assertThat(FileTree.under(out)).containsExactlyInAnyOrder("job-u8.log", "job-u9.log", "job-u9",
-				Path.of("job-u9", "log.txt").toString());
+		// e3's layout: <name>-<uid>-<unique>.json, and a <name>-<uid>/ folder for the attachments
+		assertThat(FileTree.under(out)).map((name) -> name.replaceAll("-[0-9a-f-]{36}\\.json$", "-<unique>.json"))
+			.containsExactlyInAnyOrder("job-u8-<unique>.json", "job-u8", "job-u9-<unique>.json", "job-u9",
+					Path.of("job-u9", "log.txt").toString());
 		assertThat(FileTree.under(spool.resolve("file").resolve("dead-letter"))).hasSize(6);
 		figures.put("files", cases.size())
 			.put("refusedByLoader", count(cases, Expected.REFUSED_BY_LOADER))

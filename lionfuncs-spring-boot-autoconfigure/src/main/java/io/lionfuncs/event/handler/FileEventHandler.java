@@ -12,6 +12,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
 
 import io.lionfuncs.event.Attachment;
 import io.lionfuncs.event.Event;
@@ -21,9 +22,11 @@ import io.lionfuncs.event.EventJson;
 import io.lionfuncs.event.UndeliverableEventException;
 
 /**
- * Writes each event to a directory, after e3's {@code FileHandler}: the data as
- * indented JSON with sorted keys in {@code <dir>/<name>-<uid>.log}, and the attachments
- * copied into {@code <dir>/<name>-<uid>/<attachment name>}.
+ * Writes each event to a directory, as e3's {@code FileHandler} does: the data as
+ * indented JSON with sorted keys (Python's {@code json.dump(data, indent=2,
+ * sort_keys=True)}) in a file of its own, {@code <dir>/<name>-<uid>-<unique>.json}, so
+ * that the events of one uid (a begin and an end event, a retry) never overwrite each
+ * other, and the attachments copied into {@code <dir>/<name>-<uid>/<attachment name>}.
  * <p>
  * Unlike e3's handler, it never writes outside its directory: an event whose name or
  * attachment names could escape it (separators, {@code ..}, absolute paths, NUL or other
@@ -105,18 +108,17 @@ public final class FileEventHandler implements EventHandler {
 		try {
 			Files.createDirectories(this.directory);
 			Path base = this.directory.toRealPath();
-			writeNoFollow(inside(base, prefix + ".log"), json);
-			if (!sources.isEmpty()) {
-				Path attachmentDirectory = inside(base, prefix);
-				Files.createDirectories(attachmentDirectory);
-				if (!attachmentDirectory.toRealPath().getParent().equals(base)) {
-					throw new EventDeliveryException(attachmentDirectory + " leads outside " + base + "; not written");
-				}
-				for (Map.Entry<String, Path> source : sources.entrySet()) {
-					// REPLACE_EXISTING removes a link planted at the target instead of following it
-					Files.copy(source.getValue(), inside(attachmentDirectory, source.getKey()),
-							StandardCopyOption.REPLACE_EXISTING);
-				}
+			// as e3 does, the attachment folder exists for every event, attachments or not
+			Path attachmentDirectory = inside(base, prefix);
+			Files.createDirectories(attachmentDirectory);
+			if (!attachmentDirectory.toRealPath().getParent().equals(base)) {
+				throw new EventDeliveryException(attachmentDirectory + " leads outside " + base + "; not written");
+			}
+			writeNew(inside(base, prefix + "-" + UUID.randomUUID() + ".json"), json);
+			for (Map.Entry<String, Path> source : sources.entrySet()) {
+				// REPLACE_EXISTING removes a link planted at the target instead of following it
+				Files.copy(source.getValue(), inside(attachmentDirectory, source.getKey()),
+						StandardCopyOption.REPLACE_EXISTING);
 			}
 		}
 		catch (IOException ex) {
@@ -162,9 +164,10 @@ public final class FileEventHandler implements EventHandler {
 		return resolved;
 	}
 
-	private static void writeNoFollow(Path file, String content) throws IOException {
-		try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE,
-				StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+	/** Writes a file that must not exist yet, so that nothing planted there is followed. */
+	private static void writeNew(Path file, String content) throws IOException {
+		try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+				LinkOption.NOFOLLOW_LINKS)) {
 			out.write(content.getBytes(StandardCharsets.UTF_8));
 		}
 	}

@@ -15,8 +15,9 @@ import org.slf4j.event.Level;
  * {@code LoggingHandler}.
  * <p>
  * Configuration string: {@code <logger>[,<level>]}, for example
- * {@code lionfuncs.events,INFO}. The level is an SLF4J level name or, as e3 writes it,
- * a Python logging number (10 debug, 20 info, 30 warning, 40 error, 50 critical).
+ * {@code lionfuncs.events,20}, as e3's {@code LoggingHandler} writes and reads it: the
+ * level a Python logging number (5 trace, 10 debug, 20 info, 30 warning, 40 error, 50
+ * critical). An SLF4J level name is read too.
  */
 public final class LoggingEventHandler implements EventHandler {
 
@@ -131,11 +132,23 @@ public final class LoggingEventHandler implements EventHandler {
 
 	/**
 	 * {@inheritDoc}
-	 * @return {@code <logger>,<LEVEL>}
+	 * @return {@code <logger>,<Python level number>}, which e3's
+	 * {@code LoggingHandler.decode_config} reads
 	 */
 	@Override
 	public String encodeConfig() {
-		return this.loggerName + "," + this.level;
+		return this.loggerName + "," + pythonLevel(this.level);
+	}
+
+	/** The Python logging number of a level; TRACE, which Python lacks, is 5 (below DEBUG). */
+	static int pythonLevel(Level level) {
+		return switch (level) {
+			case TRACE -> 5;
+			case DEBUG -> 10;
+			case INFO -> 20;
+			case WARN -> 30;
+			case ERROR -> 40;
+		};
 	}
 
 	@Override

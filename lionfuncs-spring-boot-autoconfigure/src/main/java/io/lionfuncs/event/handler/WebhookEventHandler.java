@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 
 import io.lionfuncs.event.Event;
@@ -15,6 +17,7 @@ import io.lionfuncs.event.EventHandler;
 import io.lionfuncs.event.EventJson;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Exceptions;
+import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
 
 import org.springframework.format.datetime.standard.DurationFormatterUtils;
@@ -34,13 +37,15 @@ import org.springframework.web.reactive.function.client.WebClientResponseExcepti
  * event's uid so that the receiver can drop the duplicates that at-least-once delivery
  * allows.
  * <p>
- * Configuration string: {@code <url>[,timeout=<duration>][,retries=<n>]}, for example
- * {@code https://hooks.example.com/events,timeout=5s,retries=2}. Messages and
- * {@link #toString()} show the URL's scheme, host and port only, since webhook URLs
- * often carry a secret in their path or query.
+ * Configuration string: {@code <url>[,timeout=<duration>][,retries=<n>][,concurrency=<n>]},
+ * for example {@code https://hooks.example.com/events,timeout=5s,retries=2}; with
+ * {@code concurrency} above 1, the {@link io.lionfuncs.event.EventManager} posts that
+ * many events at once, without waiting for each (see {@link Builder#concurrency}).
+ * Messages and {@link #toString()} show the URL's scheme, host and port only, since
+ * webhook URLs often carry a secret in their path or query.
  * <p>
  * {@link #sendEvent} blocks until the receiver answered; call it from a thread that may
- * block (the {@link io.lionfuncs.event.EventManager}'s handler threads do).
+ * block. {@link #sendEventAsync} does not block.
  */
 public final class WebhookEventHandler implements EventHandler {
 
@@ -68,6 +73,8 @@ public final class WebhookEventHandler implements EventHandler {
 
 	private final Duration retryBackoff;
 
+	private final int concurrency;
+
 	private WebhookEventHandler(Builder builder) {
 		this.name = builder.name;
 		this.webClient = (builder.webClient != null) ? builder.webClient : WebClient.create();
@@ -75,6 +82,7 @@ public final class WebhookEventHandler implements EventHandler {
 		this.timeout = builder.timeout;
 		this.maxRetries = builder.maxRetries;
 		this.retryBackoff = builder.retryBackoff;
+		this.concurrency = builder.concurrency;
 	}
 
 	/**
@@ -88,7 +96,7 @@ public final class WebhookEventHandler implements EventHandler {
 
 	/**
 	 * Creates a handler from its configuration string.
-	 * @param config {@code <url>[,timeout=<duration>][,retries=<n>]}
+	 * @param config {@code <url>[,timeout=<duration>][,retries=<n>][,concurrency=<n>]}
 	 * @param webClient the client, or {@code null} for {@link WebClient#create()}
 	 * @return the handler
 	 */
@@ -103,6 +111,7 @@ public final class WebhookEventHandler implements EventHandler {
 		List<String> urlParts = new ArrayList<>();
 		Duration timeout = DEFAULT_TIMEOUT;
 		int retries = DEFAULT_MAX_RETRIES;
+		int concurrency = 1;
 		String[] parts = config.split(",", -1);
 		urlParts.add(parts[0]);
 		for (int i = 1; i < parts.length; i++) {
@@ -112,7 +121,10 @@ public final class WebhookEventHandler implements EventHandler {
 				timeout = parseDuration(part.substring("timeout=".length()));
 			}
 			else if (lower.startsWith("retries=")) {
-				retries = parseRetries(part.substring("retries=".length()));
+				retries = parseWholeNumber(part.substring("retries=".length()), "retries");
+			}
+			else if (lower.startsWith("concurrency=")) {
+				concurrency = parseWholeNumber(part.substring("concurrency=".length()), "concurrency");
 			}
 			else {
 				// a comma that belongs to the URL
@@ -123,6 +135,7 @@ public final class WebhookEventHandler implements EventHandler {
 			.webClient(webClient)
 			.timeout(timeout)
 			.maxRetries(retries)
+			.concurrency(concurrency)
 			.build();
 	}
 
@@ -144,12 +157,12 @@ public final class WebhookEventHandler implements EventHandler {
 		}
 	}
 
-	private static int parseRetries(String text) {
+	private static int parseWholeNumber(String text, String what) {
 		try {
 			return Integer.parseInt(text.strip());
 		}
 		catch (NumberFormatException ex) {
-			throw new IllegalArgumentException("Invalid webhook retries '" + text + "'; use a whole number");
+			throw new IllegalArgumentException("Invalid webhook " + what + " '" + text + "'; use a whole number");
 		}
 	}
 
@@ -168,42 +181,86 @@ public final class WebhookEventHandler implements EventHandler {
 
 	@Override
 	public boolean sendEvent(Event event) {
-		byte[] body = EventJson.defaults().toJson(event);
-		ResponseEntity<Void> response;
 		try {
-			response = this.webClient.post()
-				.uri(this.url)
-				.contentType(MediaType.APPLICATION_JSON)
-				.header("Idempotency-Key", event.getUid())
-				.bodyValue(body)
-				.retrieve()
-				.toBodilessEntity()
-				.timeout(this.timeout)
-				.retryWhen(Retry.backoff(this.maxRetries, this.retryBackoff)
-					.maxBackoff(this.timeout)
-					.filter(WebhookEventHandler::isRetryable)
-					.onRetryExhaustedThrow((spec, signal) -> signal.failure()))
-				.block(overallTimeout());
+			return Boolean.TRUE.equals(post(event).block(overallTimeout()));
 		}
-		// WebClient's exceptions, and the checkpoints Reactor attaches to their causes, name
-		// the full URL, whose path or query often holds the webhook's secret: none is kept.
-		catch (WebClientResponseException ex) {
-			throw new EventDeliveryException("Webhook " + describeUrl() + " answered " + ex.getStatusCode().value());
+		catch (EventDeliveryException ex) {
+			throw ex;
 		}
 		catch (RuntimeException ex) {
-			Throwable cause = Exceptions.unwrap(ex);
-			if (cause instanceof WebClientRequestException && cause.getCause() != null) {
-				cause = cause.getCause();
-			}
-			throw new EventDeliveryException("Webhook " + describeUrl() + " did not take the event: "
-					+ ((cause instanceof TimeoutException) ? "no answer within " + this.timeout : describe(cause)));
+			// block()'s own timeout
+			throw failure(ex);
 		}
-		HttpStatusCode status = (response != null) ? response.getStatusCode() : null;
-		if (status == null || !status.is2xxSuccessful()) {
-			throw new EventDeliveryException(
-					"Webhook " + describeUrl() + " answered " + ((status != null) ? status.value() : "nothing"));
+	}
+
+	/**
+	 * {@inheritDoc}
+	 * <p>
+	 * Never blocks: the POST runs on the client's event loop, and cancelling the stage
+	 * cancels it.
+	 */
+	@Override
+	public CompletionStage<Boolean> sendEventAsync(Event event) {
+		try {
+			return post(event).toFuture();
+		}
+		catch (RuntimeException ex) {
+			return CompletableFuture.failedFuture(ex);
+		}
+	}
+
+	/**
+	 * {@inheritDoc}
+	 * @return the configured concurrency: 1 sends the events one after the other, in
+	 * publication order
+	 */
+	@Override
+	public int maxInFlight() {
+		return this.concurrency;
+	}
+
+	private Mono<Boolean> post(Event event) {
+		byte[] body = EventJson.defaults().toJson(event);
+		return this.webClient.post()
+			.uri(this.url)
+			.contentType(MediaType.APPLICATION_JSON)
+			.header("Idempotency-Key", event.getUid())
+			.bodyValue(body)
+			.retrieve()
+			.toBodilessEntity()
+			.timeout(this.timeout)
+			.retryWhen(Retry.backoff(this.maxRetries, this.retryBackoff)
+				.maxBackoff(this.timeout)
+				.filter(WebhookEventHandler::isRetryable)
+				.onRetryExhaustedThrow((spec, signal) -> signal.failure()))
+			.map(this::taken)
+			.onErrorMap((ex) -> !(ex instanceof EventDeliveryException), this::failure);
+	}
+
+	private boolean taken(ResponseEntity<Void> response) {
+		HttpStatusCode status = response.getStatusCode();
+		if (!status.is2xxSuccessful()) {
+			throw new EventDeliveryException("Webhook " + describeUrl() + " answered " + status.value());
 		}
 		return true;
+	}
+
+	/**
+	 * A failure without the URL: WebClient's exceptions, and the checkpoints Reactor
+	 * attaches to their causes, name the full URL, whose path or query often holds the
+	 * webhook's secret, so none is kept.
+	 */
+	private EventDeliveryException failure(Throwable ex) {
+		if (ex instanceof WebClientResponseException response) {
+			return new EventDeliveryException(
+					"Webhook " + describeUrl() + " answered " + response.getStatusCode().value());
+		}
+		Throwable cause = Exceptions.unwrap(ex);
+		if (cause instanceof WebClientRequestException && cause.getCause() != null) {
+			cause = cause.getCause();
+		}
+		return new EventDeliveryException("Webhook " + describeUrl() + " did not take the event: "
+				+ ((cause instanceof TimeoutException) ? "no answer within " + this.timeout : describe(cause)));
 	}
 
 	private static String describe(Throwable failure) {
@@ -230,19 +287,21 @@ public final class WebhookEventHandler implements EventHandler {
 
 	/**
 	 * {@inheritDoc}
-	 * @return {@code <url>,timeout=<duration>,retries=<n>}
+	 * @return {@code <url>,timeout=<duration>,retries=<n>}, and
+	 * {@code ,concurrency=<n>} when it is not 1
 	 */
 	@Override
 	public String encodeConfig() {
 		long millis = this.timeout.toMillis();
 		String timeoutText = (millis % 1000 == 0) ? (millis / 1000) + "s" : millis + "ms";
-		return this.url + ",timeout=" + timeoutText + ",retries=" + this.maxRetries;
+		return this.url + ",timeout=" + timeoutText + ",retries=" + this.maxRetries
+				+ ((this.concurrency != 1) ? ",concurrency=" + this.concurrency : "");
 	}
 
 	@Override
 	public String toString() {
 		return "WebhookEventHandler[name=" + this.name + ", url=" + describeUrl() + "/…, timeout=" + this.timeout
-				+ ", maxRetries=" + this.maxRetries + "]";
+				+ ", maxRetries=" + this.maxRetries + ", concurrency=" + this.concurrency + "]";
 	}
 
 	/**
@@ -261,6 +320,8 @@ public final class WebhookEventHandler implements EventHandler {
 		private int maxRetries = DEFAULT_MAX_RETRIES;
 
 		private Duration retryBackoff = DEFAULT_RETRY_BACKOFF;
+
+		private int concurrency = 1;
 
 		private Builder(URI url) {
 			Objects.requireNonNull(url, "url");
@@ -334,6 +395,24 @@ public final class WebhookEventHandler implements EventHandler {
 				throw new IllegalArgumentException("The webhook retry backoff must be positive");
 			}
 			this.retryBackoff = retryBackoff;
+			return this;
+		}
+
+		/**
+		 * Sets how many events may be posted at once by the
+		 * {@link io.lionfuncs.event.EventManager}. With more than one, a receiver is kept
+		 * up with at the rate its concurrency allows, and events may arrive out of
+		 * publication order (de-duplicate and order by the event's data, not by arrival).
+		 * @param concurrency the events in flight, 1 to 256 (default 1: one after the
+		 * other, in publication order)
+		 * @return this builder
+		 */
+		public Builder concurrency(int concurrency) {
+			if (concurrency < 1 || concurrency > 256) {
+				throw new IllegalArgumentException(
+						"The webhook concurrency must be between 1 and 256, got " + concurrency);
+			}
+			this.concurrency = concurrency;
 			return this;
 		}
 

@@ -10,7 +10,7 @@ import org.springframework.web.reactive.function.client.WebClient;
 
 /**
  * Creates {@link WebhookEventHandler webhook handlers} from
- * {@code <url>[,timeout=<duration>][,retries=<n>]}. Registered as
+ * {@code <url>[,timeout=<duration>][,retries=<n>][,concurrency=<n>]}. Registered as
  * {@value WebhookEventHandler#NAME} through {@code META-INF/services} (with
  * {@link WebClient#create()}); register one with a configured client to replace it.
  */

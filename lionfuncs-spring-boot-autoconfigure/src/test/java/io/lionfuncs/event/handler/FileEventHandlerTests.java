@@ -50,13 +50,31 @@ class FileEventHandlerTests {
 
 		assertThat(handler.sendEvent(event)).isTrue();
 
-		Path log = this.directory.resolve("build-" + event.getUid() + ".log");
-		String json = Files.readString(log);
+		Path file = single(eventFiles("build-" + event.getUid()));
+		String json = Files.readString(file);
 		assertThat(JsonMapper.builder().build().readValue(json, Map.class)).isEqualTo(event.asMap());
 		assertThat(json).contains("\n").as("keys sorted, as e3 writes them").containsSubsequence("alpha", "zeta");
 		Path attachments = this.directory.resolve("build-" + event.getUid());
 		assertThat(attachments.resolve("log")).hasContent("compiled");
 		assertThat(attachments.resolve("copy.txt")).hasContent("compiled");
+	}
+
+	@Test
+	void eventsOfOneUidGetFilesOfTheirOwnInE3sLayout() throws IOException {
+		FileEventHandler handler = new FileEventHandler(this.directory);
+		Event begin = new Event("build", "u1").set("phase", "begin");
+		Event end = new Event("build", "u1").set("phase", "end");
+
+		assertThat(handler.sendEvent(begin)).isTrue();
+		assertThat(handler.sendEvent(end)).isTrue();
+
+		List<Path> files = eventFiles("build-u1");
+		assertThat(files).hasSize(2)
+			.allSatisfy((file) -> assertThat(file.getFileName().toString()).matches("build-u1-[0-9a-f-]{36}\\.json"));
+		JsonMapper json = JsonMapper.builder().build();
+		assertThat(files).extracting((file) -> json.readValue(file.toFile(), Map.class).get("phase"))
+			.containsExactlyInAnyOrder("begin", "end");
+		assertThat(this.directory.resolve("build-u1")).as("the attachment folder, as e3 creates it").isDirectory();
 	}
 
 	@Test
@@ -110,15 +128,13 @@ class FileEventHandlerTests {
 		Event event = new Event("build");
 		event.attachFile(this.attachment);
 		Files.createDirectories(this.directory);
+		// the event file's name has a random part: only the attachment folder can be planted
 		Files.createSymbolicLink(this.directory.resolve("build-" + event.getUid()), outside);
-		Files.createSymbolicLink(this.directory.resolve("build-" + event.getUid() + ".log"),
-				outside.resolve("hijacked.log"));
 
-		assertThatExceptionOfType(EventDeliveryException.class).isThrownBy(() -> handler.sendEvent(event));
-		Files.delete(this.directory.resolve("build-" + event.getUid() + ".log"));
 		assertThatExceptionOfType(EventDeliveryException.class).isThrownBy(() -> handler.sendEvent(event))
 			.withMessageContaining("leads outside");
 		assertThat(tree(outside)).isEmpty();
+		assertThat(eventFiles("build-" + event.getUid())).isEmpty();
 	}
 
 	@Test
@@ -154,6 +170,20 @@ class FileEventHandlerTests {
 
 	private static String quote(String text) {
 		return JsonMapper.builder().build().writeValueAsString(text);
+	}
+
+	private List<Path> eventFiles(String prefix) throws IOException {
+		try (Stream<Path> files = Files.list(this.directory)) {
+			return files.filter((file) -> file.getFileName().toString().startsWith(prefix + "-"))
+				.filter((file) -> file.getFileName().toString().endsWith(".json"))
+				.sorted()
+				.toList();
+		}
+	}
+
+	private static Path single(List<Path> files) {
+		assertThat(files).hasSize(1);
+		return files.get(0);
 	}
 
 	private static List<Path> tree(Path root) throws IOException {

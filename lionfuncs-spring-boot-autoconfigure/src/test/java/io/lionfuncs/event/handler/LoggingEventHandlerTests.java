@@ -77,10 +77,13 @@ class LoggingEventHandlerTests {
 	}
 
 	@Test
-	void configRoundTrips() {
-		for (String config : List.of("audit.events,ERROR", "x,TRACE", "lionfuncs.events,INFO")) {
+	void configRoundTripsWithE3sNumericLevels() {
+		for (String config : List.of("audit.events,40", "x,5", "lionfuncs.events,20")) {
 			assertThat(new LoggingEventHandlerFactory().create(config).encodeConfig()).isEqualTo(config);
 		}
+		assertThat(new LoggingEventHandlerFactory().create("audit.events,ERROR").encodeConfig())
+			.as("a level name is read, and written as e3 reads it")
+			.isEqualTo("audit.events,40");
 	}
 
 }

@@ -2,16 +2,23 @@ package io.lionfuncs.event.handler;
 
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.lionfuncs.event.Event;
 import io.lionfuncs.event.EventManager;
+import io.lionfuncs.testsupport.SpoolFiles;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +29,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * End-to-end tests of the {@link EventManager} with a {@link WebhookEventHandler}
  * against a real HTTP server: failures are spooled and replayed, and nothing is lost
- * across a restart.
+ * across a restart. The spool is read from disk as its format says ({@link SpoolFiles}).
  */
 class WebhookDeliveryTests {
 
@@ -68,7 +75,8 @@ class WebhookDeliveryTests {
 
 		await().atMost(PATIENCE).untilAsserted(() -> assertThat(server.accepted).containsExactlyElementsOf(uids));
 		assertThat(server.idempotencyKeys).containsExactlyElementsOf(uids);
-		assertThat(spooled()).isEmpty();
+		// what the handler took is deleted from its log by the spool's writer thread
+		await().atMost(PATIENCE).untilAsserted(() -> assertThat(spooled()).isEmpty());
 		assertThat(manager.handlerStats().get("webhook").sent()).isEqualTo(3);
 	}
 
@@ -120,6 +128,58 @@ class WebhookDeliveryTests {
 		assertThat(second.handlerStats().get("webhook").sent()).isEqualTo(5);
 	}
 
+	@Test
+	void severalEventsAreInFlightAtOnceAndNoneIsLostThroughFailures() throws Exception {
+		int concurrency = 8;
+		CountDownLatch allInside = new CountDownLatch(concurrency);
+		AtomicInteger inside = new AtomicInteger();
+		AtomicInteger mostInside = new AtomicInteger();
+		AtomicInteger failuresLeft = new AtomicInteger(3);
+		Set<String> accepted = ConcurrentHashMap.newKeySet();
+		MockWebServer server = new MockWebServer();
+		this.resources.add(server);
+		server.setDispatcher(new Dispatcher() {
+
+			@Override
+			public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+				mostInside.accumulateAndGet(inside.incrementAndGet(), Math::max);
+				try {
+					// the first requests wait for each other: only concurrent posts get through
+					allInside.countDown();
+					allInside.await(20, TimeUnit.SECONDS);
+					if (failuresLeft.getAndDecrement() > 0) {
+						return new MockResponse.Builder().code(503).build();
+					}
+					accepted.add(request.getHeaders().get("Idempotency-Key"));
+					return new MockResponse.Builder().code(200).build();
+				}
+				finally {
+					inside.decrementAndGet();
+				}
+			}
+
+		});
+		server.start();
+		EventManager manager = EventManager.builder()
+			.spoolDirectory(this.temp.resolve("spool"))
+			.retryDelay(Duration.ofMillis(50))
+			.maxRetryDelay(Duration.ofMillis(200))
+			.build();
+		this.resources.add(0, manager);
+		manager.addHandler(WebhookEventHandler.NAME,
+				server.url("/hooks").uri() + ",timeout=30s,retries=0,concurrency=" + concurrency);
+		manager.start();
+
+		List<String> uids = publish(manager, 40);
+
+		await().atMost(PATIENCE).untilAsserted(() -> assertThat(accepted).containsExactlyInAnyOrderElementsOf(uids));
+		assertThat(mostInside.get()).isEqualTo(concurrency);
+		assertThat(manager.handlerStats().get("webhook").sent()).isEqualTo(40);
+		assertThat(manager.handlerStats().get("webhook").failed()).isEqualTo(3);
+		await().atMost(PATIENCE).untilAsserted(() -> assertThat(spooled()).isEmpty());
+		assertThat(manager.lostEvents()).isZero();
+	}
+
 	private static List<String> publish(EventManager manager, int count) {
 		List<String> uids = new ArrayList<>();
 		for (int i = 0; i < count; i++) {
@@ -133,14 +193,8 @@ class WebhookDeliveryTests {
 		return uids;
 	}
 
-	private List<Path> spooled() throws IOException {
-		Path directory = this.temp.resolve("spool").resolve(WebhookEventHandler.NAME);
-		if (!Files.isDirectory(directory)) {
-			return List.of();
-		}
-		try (Stream<Path> files = Files.list(directory)) {
-			return files.filter((file) -> file.getFileName().toString().endsWith(".json")).toList();
-		}
+	private List<String> spooled() {
+		return SpoolFiles.pendingUids(this.temp.resolve("spool").resolve(WebhookEventHandler.NAME));
 	}
 
 }

@@ -198,6 +198,38 @@ class WebhookEventHandlerTests {
 		assertThatIllegalArgumentException().isThrownBy(() -> factory.create("/relative"));
 		assertThatIllegalArgumentException().isThrownBy(() -> factory.create("http://example.com,timeout=soon"));
 		assertThatIllegalArgumentException().isThrownBy(() -> factory.create("http://example.com,retries=-1"));
+		assertThatIllegalArgumentException().isThrownBy(() -> factory.create("http://example.com,concurrency=0"))
+			.withMessageContaining("between 1 and 256");
+		assertThatIllegalArgumentException().isThrownBy(() -> factory.create("http://example.com,concurrency=many"))
+			.withMessageContaining("Invalid webhook concurrency 'many'");
+	}
+
+	@Test
+	void concurrencyIsConfiguredAndRoundTrips() {
+		WebhookEventHandlerFactory factory = new WebhookEventHandlerFactory();
+		WebhookEventHandler handler = (WebhookEventHandler) factory.create("http://localhost/x,concurrency=8");
+
+		assertThat(handler.maxInFlight()).isEqualTo(8);
+		assertThat(handler.encodeConfig()).isEqualTo("http://localhost/x,timeout=5s,retries=2,concurrency=8");
+		assertThat(((WebhookEventHandler) factory.create(handler.encodeConfig())).maxInFlight()).isEqualTo(8);
+		assertThat(((WebhookEventHandler) factory.create("http://localhost/x")).maxInFlight())
+			.as("one at a time, in publication order, by default")
+			.isEqualTo(1);
+	}
+
+	@Test
+	void asynchronousSendCompletesWithTheOutcomeWithoutBlocking() throws Exception {
+		WebhookEventHandler handler = handler("/hooks").maxRetries(0).build();
+
+		assertThat(handler.sendEventAsync(new Event("build")).toCompletableFuture().get(10, TimeUnit.SECONDS))
+			.isTrue();
+		this.server.answer(500);
+		assertThat(handler.sendEventAsync(new Event("build")).toCompletableFuture())
+			.failsWithin(Duration.ofSeconds(10))
+			.withThrowableOfType(java.util.concurrent.ExecutionException.class)
+			.havingCause()
+			.isInstanceOf(EventDeliveryException.class)
+			.withMessageContaining("answered 500");
 	}
 
 	private static String stackTrace(Throwable failure) {

@@ -1,16 +1,16 @@
-package io.lionfuncs.event;
+package io.lionfuncs.event.request;
 
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
 
-import io.lionfuncs.network.Executor;
+import io.lionfuncs.event.EventManager;
 import io.lionfuncs.network.NetworkRequestEvent;
 import io.lionfuncs.network.RequestStatus;
 import io.lionfuncs.network.RequestStatusListener;
 
 /**
- * Publishes chosen status changes of an {@link Executor}'s requests to an
+ * Publishes chosen status changes of an executor's requests to an
  * {@link EventManager}, as {@value RequestEventConverter#EVENT_NAME} events. It only
  * converts and {@link EventManager#publish publishes}, so it never blocks the executor
  * on a handler.

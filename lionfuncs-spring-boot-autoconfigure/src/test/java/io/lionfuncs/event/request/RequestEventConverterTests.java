@@ -1,12 +1,17 @@
-package io.lionfuncs.event;
+package io.lionfuncs.event.request;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Map;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 
+import io.lionfuncs.event.Event;
+import io.lionfuncs.event.EventHandler;
+import io.lionfuncs.event.EventManager;
 import io.lionfuncs.network.CallResult;
 import io.lionfuncs.network.NetworkRequestEvent;
 import io.lionfuncs.network.Redactor;
@@ -105,7 +110,7 @@ class RequestEventConverterTests {
 
 	@Test
 	void publisherPublishesOnlyTheChosenStatuses() {
-		RecordingHandler handler = new RecordingHandler("h");
+		TakingHandler handler = new TakingHandler();
 		EventManager manager = EventManager.builder().spoolDirectory(this.temp.resolve("spool")).build();
 		manager.addHandler(handler);
 		manager.start();
@@ -123,6 +128,23 @@ class RequestEventConverterTests {
 		finally {
 			manager.close();
 		}
+	}
+
+	/** A handler that keeps the uids it takes. */
+	static final class TakingHandler implements EventHandler {
+
+		final List<String> taken = new CopyOnWriteArrayList<>();
+
+		@Override
+		public String getName() {
+			return "h";
+		}
+
+		@Override
+		public boolean sendEvent(Event event) {
+			return this.taken.add(event.getUid());
+		}
+
 	}
 
 }

@@ -1,4 +1,4 @@
-package io.lionfuncs.event;
+package io.lionfuncs.event.request;
 
 import java.time.Clock;
 import java.time.ZoneOffset;
@@ -7,13 +7,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 
-import io.lionfuncs.network.Executor;
+import io.lionfuncs.event.Event;
+import io.lionfuncs.event.EventManager;
 import io.lionfuncs.network.budget.ExecutorPause;
 import io.lionfuncs.network.budget.ExecutorPauseListener;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Publishes the pauses of an {@link Executor} to an {@link EventManager}, as
+ * Publishes the pauses of an executor to an {@link EventManager}, as
  * {@value #EVENT_NAME} events: a provider answered 429 or reported an exhausted limit,
  * and the executor holds its calls back until {@code paused_until}. It only converts
  * and {@link EventManager#publish publishes}, so it never blocks the executor on a

@@ -1,4 +1,4 @@
-package io.lionfuncs.event;
+package io.lionfuncs.event.request;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
+import io.lionfuncs.event.Event;
+import io.lionfuncs.event.EventManager;
 import io.lionfuncs.network.NetworkRequestEvent;
 import io.lionfuncs.network.Redactor;
 import io.lionfuncs.network.RequestSnapshot;
