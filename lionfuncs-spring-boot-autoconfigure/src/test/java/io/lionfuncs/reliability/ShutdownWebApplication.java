@@ -37,10 +37,12 @@ import org.springframework.web.bind.annotation.RestController;
  * The WebFlux application of the shutdown tests: {@code POST /burst?count=N} queues
  * {@code N} calls to the upstream through the default executor and client, waits until
  * every one is terminal and answers with how many ended in each status, the way a
- * service waiting on its calls does.
+ * service waiting on its calls does. Without Redis: the test class path has it, these
+ * tests do not need it.
  */
 @Configuration(proxyBeanMethods = false)
-@EnableAutoConfiguration
+@EnableAutoConfiguration(excludeName = { "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
+		"org.springframework.boot.data.redis.autoconfigure.DataRedisRepositoriesAutoConfiguration" })
 @Import(ShutdownWebApplication.BurstController.class)
 class ShutdownWebApplication {
 
