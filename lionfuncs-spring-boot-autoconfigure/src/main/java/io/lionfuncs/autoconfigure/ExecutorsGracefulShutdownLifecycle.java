@@ -61,9 +61,10 @@ class ExecutorsGracefulShutdownLifecycle implements SmartLifecycle {
 		this.running = false;
 		List<Executor> running = this.executors.orderedStream().filter(Executor::isRunning).toList();
 		for (Executor executor : running) {
-			if (logger.isInfoEnabled()) {
-				logger.info("Commencing graceful stop of executor '{}': {} calls queued, cancelled if still "
-						+ "waiting after {}", executor.getName(), executor.stats().queueDepth(),
+			int queued = executor.stats().queueDepth();
+			if (queued > 0) {
+				logger.info("Commencing graceful stop of executor '{}': {} queued calls run within its limits, "
+						+ "those still waiting after {} are cancelled", executor.getName(), queued,
 						executor.getSettings().shutdownTimeout());
 			}
 			executor.stopAsync(true);
