@@ -2,7 +2,6 @@ package io.lionfuncs.autoconfigure;
 
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
@@ -17,8 +16,12 @@ import org.springframework.context.SmartLifecycle;
 
 /**
  * Starts every {@link Executor} bean, with every {@link RequestStatusListener} and
- * {@link ExecutorPauseListener} bean attached, and stops them gracefully on shutdown: after the web server has stopped
- * taking requests and before the HTTP connection pools close.
+ * {@link ExecutorPauseListener} bean attached, and finishes their graceful stop on
+ * shutdown: it waits until every event they were given is terminal, after the web server
+ * has stopped and before the event manager and the HTTP connection pools close. The
+ * drain itself begins earlier, with the web server's graceful shutdown (see
+ * {@link ExecutorsGracefulShutdownLifecycle}); without it (a context that has no such
+ * bean), the stop begins here.
  *
  * @since 0.1.0
  */
@@ -69,26 +72,26 @@ public class ExecutorsLifecycle implements SmartLifecycle {
 		this.running = true;
 	}
 
+	/**
+	 * Stops every executor gracefully and returns once each one is stopped (or gave up
+	 * after its shutdown timeout and grace period). It blocks on purpose, instead of
+	 * calling back later: the lifecycle processor only moves on to the event manager and
+	 * the connection pools once this returns, whatever its phase timeout.
+	 */
 	@Override
 	public void stop() {
-		stopAll().join();
-	}
-
-	@Override
-	public void stop(Runnable callback) {
-		stopAll().whenComplete((result, ex) -> {
-			if (ex != null) {
-				logger.warn("Executors did not stop cleanly", ex);
-			}
-			callback.run();
-		});
-	}
-
-	private CompletableFuture<Void> stopAll() {
 		this.running = false;
-		return CompletableFuture.allOf(this.executors.orderedStream()
-			.map((executor) -> executor.stopAsync(true))
-			.toArray(CompletableFuture[]::new));
+		List<Executor> executors = this.executors.orderedStream().toList();
+		// every drain runs at once (a drain already under way goes on); then wait for each
+		executors.forEach((executor) -> executor.stopAsync(true));
+		for (Executor executor : executors) {
+			try {
+				executor.stop(true);
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Executor '{}' did not stop cleanly", executor.getName(), ex);
+			}
+		}
 	}
 
 	@Override

@@ -7,22 +7,27 @@ import io.lionfuncs.network.budget.ExecutorPauseListener;
 import io.lionfuncs.network.UsageExtractor;
 import reactor.core.publisher.Mono;
 
+import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.context.LifecycleProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.LifecycleProcessor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Primary;
+import org.springframework.context.support.AbstractApplicationContext;
 import org.springframework.core.env.Environment;
 
 /**
  * Auto-configuration for the default lionfuncs {@link Executor}
  * ({@code lionfuncs.executor.*}; always present, and {@code @Primary} over the executors
- * of named clients), the lifecycle of every executor, and the republishing of request
+ * of named clients), the lifecycle of every executor (started before the web server,
+ * drained alongside its graceful shutdown), and the republishing of request
  * status changes as {@link RequestStatusChangedEvent}s and of pauses as
  * {@link ExecutorPausedEvent}s. A {@link UsageExtractor} bean reads the API
  * tokens calls used, instead of the {@code usage.json-pointers}. Unknown
@@ -63,6 +68,21 @@ public final class LionfuncsAutoConfiguration {
 	ExecutorsLifecycle lionfuncsExecutorsLifecycle(ObjectProvider<Executor> executors,
 			ObjectProvider<RequestStatusListener> listeners, ObjectProvider<ExecutorPauseListener> pauseListeners) {
 		return new ExecutorsLifecycle(executors, listeners, pauseListeners);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	ExecutorsGracefulShutdownLifecycle lionfuncsExecutorsGracefulShutdownLifecycle(ObjectProvider<Executor> executors,
+			BeanFactory beanFactory, ObjectProvider<LifecycleProperties> lifecycleProperties, Environment environment) {
+		String processorName = AbstractApplicationContext.LIFECYCLE_PROCESSOR_BEAN_NAME;
+		ShutdownPhaseTimeout phaseTimeout = new ShutdownPhaseTimeout(
+				() -> beanFactory.containsBean(processorName)
+						? beanFactory.getBean(processorName, LifecycleProcessor.class) : null,
+				() -> {
+					LifecycleProperties properties = lifecycleProperties.getIfAvailable();
+					return (properties != null) ? properties.getTimeoutPerShutdownPhase() : null;
+				}, environment.containsProperty(ShutdownPhaseTimeout.PROPERTY));
+		return new ExecutorsGracefulShutdownLifecycle(executors, phaseTimeout);
 	}
 
 	@Bean

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.IntStream;
 
 import io.github.bucket4j.Bucket;
 import io.lionfuncs.network.CallResult;
@@ -23,9 +24,12 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle;
 import org.springframework.context.ApplicationListener;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.client.ReactorResourceFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -90,10 +94,49 @@ class LionfuncsAutoConfigurationTests {
 	}
 
 	@Test
+	void executorsBeginTheirStopWithTheWebServersGracefulShutdownAndFinishItBeforeTheConnectionPools() {
+		this.contextRunner.run((context) -> {
+			assertThat(context.getBean(ExecutorsGracefulShutdownLifecycle.class).getPhase())
+				.isEqualTo(WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE);
+			assertThat(context.getBean(ExecutorsLifecycle.class).getPhase())
+				.isLessThan(WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE)
+				.isGreaterThan(new ReactorResourceFactory().getPhase());
+		});
+	}
+
+	@Test
+	void pausingTheContextDrainsTheExecutorsAndRestartingStartsThemAgain() {
+		this.contextRunner
+			.withPropertyValues("lionfuncs.executor.shutdown-timeout=200ms", "lionfuncs.executor.concurrency-limit=1")
+			.run((context) -> {
+				Executor executor = context.getBean(Executor.class);
+				List<NetworkRequestEvent> hanging = IntStream.range(0, 5)
+					.mapToObj((index) -> executor
+						.submitTask(TaskRequest.ofStage(CompletableFuture<CallResult>::new).build()))
+					.toList();
+				ConfigurableApplicationContext source = context
+					.getSourceApplicationContext(ConfigurableApplicationContext.class);
+				source.pause();
+				assertThat(executor.isRunning()).isFalse();
+				assertThat(hanging).allSatisfy(
+						(event) -> assertThat(event.getStatus()).isEqualTo(RequestStatus.CANCELLED));
+				assertThat(context.getBean(ExecutorsGracefulShutdownLifecycle.class).isRunning()).isFalse();
+				source.restart();
+				assertThat(executor.isRunning()).isTrue();
+				assertThat(context.getBean(ExecutorsGracefulShutdownLifecycle.class).isRunning()).isTrue();
+				NetworkRequestEvent again = executor
+					.submitTask(TaskRequest.ofStage(() -> CompletableFuture.completedFuture(CallResult.of(200, null)))
+						.build());
+				assertThat(again.completion().get().getStatus()).isEqualTo(RequestStatus.COMPLETED);
+			});
+	}
+
+	@Test
 	void disabledLeavesNoBeans() {
 		this.contextRunner.withPropertyValues("lionfuncs.enabled=false").run((context) -> {
 			assertThat(context).doesNotHaveBean(Executor.class);
 			assertThat(context).doesNotHaveBean(ExecutorsLifecycle.class);
+			assertThat(context).doesNotHaveBean(ExecutorsGracefulShutdownLifecycle.class);
 			assertThat(context).doesNotHaveBean(LionfuncsProperties.class);
 		});
 	}

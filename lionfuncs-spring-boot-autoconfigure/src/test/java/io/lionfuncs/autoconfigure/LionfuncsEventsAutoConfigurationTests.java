@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 
 import io.lionfuncs.event.Event;
 import io.lionfuncs.event.EventHandler;
@@ -14,12 +15,15 @@ import io.lionfuncs.event.EventManager;
 import io.lionfuncs.event.request.RequestEventPublisher;
 import io.lionfuncs.network.CallResult;
 import io.lionfuncs.network.Executor;
+import io.lionfuncs.network.NetworkRequestEvent;
+import io.lionfuncs.network.RequestStatus;
 import io.lionfuncs.network.TaskRequest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.context.LifecycleAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -239,6 +243,30 @@ class LionfuncsEventsAutoConfigurationTests {
 			context.close();
 			assertThat(manager.isRunning()).isFalse();
 		});
+	}
+
+	@Test
+	void drainOutlastingThePhaseTimeoutEndsBeforeTheEventManagerCloses() {
+		runner().withConfiguration(AutoConfigurations.of(LifecycleAutoConfiguration.class))
+			.withUserConfiguration(RecordingHandlerConfiguration.class)
+			.withPropertyValues("spring.lifecycle.timeout-per-shutdown-phase=200ms",
+					"lionfuncs.executor.shutdown-timeout=1s", "lionfuncs.executor.requests-rate=10")
+			.run((context) -> {
+				Executor executor = context.getBean(Executor.class);
+				List<Event> received = context.getBean(RecordingHandlerConfiguration.class).recording.events;
+				List<NetworkRequestEvent> events = IntStream.range(0, 60)
+					.mapToObj((index) -> executor.submitTask(TaskRequest
+						.ofStage(() -> CompletableFuture.completedFuture(CallResult.of(200, null)))
+						.build()))
+					.toList();
+				context.close();
+				assertThat(events).allSatisfy((event) -> assertThat(event.isTerminal()).isTrue());
+				assertThat(events).filteredOn((event) -> event.getStatus() == RequestStatus.CANCELLED)
+					.as("cancelled after the shutdown timeout, which outlasts the phase timeout")
+					.isNotEmpty();
+				assertThat(received).as("every terminal request reached the handler before it closed")
+					.hasSize(events.size());
+			});
 	}
 
 	private static InvalidLionfuncsPropertyException find(Throwable failure) {
