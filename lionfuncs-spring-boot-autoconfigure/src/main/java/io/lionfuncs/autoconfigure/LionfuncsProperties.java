@@ -313,6 +313,8 @@ public class LionfuncsProperties {
 		/**
 		 * Comma-separated list of JSON pointers into the response body whose numbers are
 		 * summed into the tokens used, such as /usage/input_tokens,/usage/output_tokens.
+		 * The default also reads Anthropic's usage (input plus output tokens) and
+		 * Ollama's (prompt_eval_count plus eval_count) when total_tokens is absent.
 		 */
 		private List<String> jsonPointers = new ArrayList<>(BudgetSettings.DEFAULT_USAGE_JSON_POINTERS);
 
