@@ -27,9 +27,11 @@ public final class GovernedHttpClientBuilder implements HttpClientBuilder {
 
 	private final CallGovernor governor;
 
-	private final HttpClientBuilder delegate;
+	private final Supplier<HttpClientBuilder> delegateSupplier;
 
-	private final ResponseHeadersCapture capture;
+	private final ResponseHeadersCapture capture = new ResponseHeadersCapture();
+
+	private @Nullable HttpClientBuilder delegate;
 
 	/**
 	 * A builder over LangChain4j's default client.
@@ -42,44 +44,53 @@ public final class GovernedHttpClientBuilder implements HttpClientBuilder {
 	/**
 	 * A builder over a client of your choice.
 	 * @param governor the governor
-	 * @param delegate supplies the builder of the client that makes the calls
+	 * @param delegate supplies the builder of the client that makes the calls, asked once
+	 * when first needed
 	 */
 	public GovernedHttpClientBuilder(CallGovernor governor, Supplier<HttpClientBuilder> delegate) {
 		this.governor = Objects.requireNonNull(governor, "governor must not be null");
-		this.capture = new ResponseHeadersCapture();
-		this.delegate = this.capture.install(Objects.requireNonNull(delegate.get(), "delegate builder"));
+		this.delegateSupplier = Objects.requireNonNull(delegate, "delegate must not be null");
+	}
+
+	private synchronized HttpClientBuilder delegate() {
+		HttpClientBuilder current = this.delegate;
+		if (current == null) {
+			current = this.capture.install(Objects.requireNonNull(this.delegateSupplier.get(), "delegate builder"));
+			this.delegate = current;
+		}
+		return current;
 	}
 
 	@Override
 	public @Nullable Duration connectTimeout() {
-		return this.delegate.connectTimeout();
+		return delegate().connectTimeout();
 	}
 
 	@Override
 	public GovernedHttpClientBuilder connectTimeout(@Nullable Duration timeout) {
-		this.delegate.connectTimeout(timeout);
+		delegate().connectTimeout(timeout);
 		return this;
 	}
 
 	@Override
 	public @Nullable Duration readTimeout() {
-		return this.delegate.readTimeout();
+		return delegate().readTimeout();
 	}
 
 	@Override
 	public GovernedHttpClientBuilder readTimeout(@Nullable Duration timeout) {
-		this.delegate.readTimeout(timeout);
+		delegate().readTimeout(timeout);
 		return this;
 	}
 
 	@Override
 	public HttpClient build() {
-		return new GovernedHttpClient(this.delegate.build(), this.governor, this.capture);
+		return new GovernedHttpClient(delegate().build(), this.governor, this.capture);
 	}
 
 	@Override
 	public String toString() {
-		return "GovernedHttpClientBuilder[" + this.delegate.getClass().getName() + ", " + this.governor + "]";
+		return "GovernedHttpClientBuilder[" + this.governor + "]";
 	}
 
 }
