@@ -111,7 +111,7 @@ class LangChain4jInterceptTests {
 		assertThat(arrivals).hasSize(6);
 		String measured = Windows.assertWithinBucket(arrivals, 2, 2, Duration.ofMillis(500), Duration.ofSeconds(1),
 				Duration.ofSeconds(2));
-		logger.info("LangChain4j chat(): 6 calls, capacity 2, 2/s: {}spread {}", measured, Windows.spread(arrivals));
+		logger.info("LangChain4j chat(): 6 calls, capacity 2, 2/s: {}arrivals at {} ms", measured, Windows.offsets(arrivals));
 		List<NetworkRequestEvent> ended = this.clients.executor("openai").recent().subList(0, 6);
 		assertThat(ended).allSatisfy((event) -> {
 			assertThat(event.getStatus()).isEqualTo(RequestStatus.COMPLETED);

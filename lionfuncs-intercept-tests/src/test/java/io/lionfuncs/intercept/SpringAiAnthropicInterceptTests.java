@@ -93,8 +93,8 @@ class SpringAiAnthropicInterceptTests {
 		assertThat(arrivals).hasSize(4);
 		String measured = Windows.assertWithinBucket(arrivals, 1, 1, Duration.ofSeconds(1), Duration.ofSeconds(2),
 				Duration.ofSeconds(3));
-		logger.info("Spring AI Anthropic call() and stream(): 4 calls, capacity 1, 1/s: {}spread {}", measured,
-				Windows.spread(arrivals));
+		logger.info("Spring AI Anthropic call() and stream(): 4 calls, capacity 1, 1/s: {}arrivals at {} ms", measured,
+				Windows.offsets(arrivals));
 		await().atMost(WAIT).until(() -> executor.inFlight().isEmpty());
 		List<NetworkRequestEvent> ended = executor.recent().subList(0, 4);
 		assertThat(ended).allSatisfy((event) -> {

@@ -88,8 +88,8 @@ class SpringAiOpenAiInterceptTests {
 		assertThat(arrivals).hasSize(6);
 		String measured = Windows.assertWithinBucket(arrivals, 2, 2, Duration.ofMillis(500), Duration.ofSeconds(1),
 				Duration.ofSeconds(2));
-		logger.info("Spring AI OpenAI call(): 6 calls, capacity 2, 2/s: {}spread {}", measured,
-				Windows.spread(arrivals));
+		logger.info("Spring AI OpenAI call(): 6 calls, capacity 2, 2/s: {}arrivals at {} ms", measured,
+				Windows.offsets(arrivals));
 		List<NetworkRequestEvent> governed = executor.recent()
 			.stream()
 			.filter((event) -> "Spring AI OpenAI".equals(event.getMetadata().get("intercepted")))

@@ -32,6 +32,17 @@ final class Windows {
 		return measured.toString();
 	}
 
+	/** The arrival times after the first, in milliseconds, for the record. */
+	static String offsets(List<FakeProvider.Arrival> arrivals) {
+		long first = arrivals.stream().mapToLong(FakeProvider.Arrival::nanos).min().orElse(0);
+		return arrivals.stream()
+			.mapToLong(FakeProvider.Arrival::nanos)
+			.sorted()
+			.mapToObj((nanos) -> String.valueOf((nanos - first) / 1_000_000))
+			.toList()
+			.toString();
+	}
+
 	static Duration spread(List<FakeProvider.Arrival> arrivals) {
 		long first = arrivals.stream().mapToLong(FakeProvider.Arrival::nanos).min().orElse(0);
 		long last = arrivals.stream().mapToLong(FakeProvider.Arrival::nanos).max().orElse(0);
