@@ -13,6 +13,7 @@ import io.lionfuncs.network.Executor;
 import io.lionfuncs.network.NetworkRequestEvent;
 import io.lionfuncs.network.RequestStatus;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,6 +62,11 @@ class SpringAiAnthropicInterceptTests {
 	static void providerUrl(DynamicPropertyRegistry registry) {
 		registry.add("spring.ai.anthropic.base-url", provider::url);
 		registry.add("lionfuncs.clients.anthropic.base-url", provider::url);
+	}
+
+	@BeforeAll
+	static void okHttpVersion() {
+		OkHttpVersion.check();
 	}
 
 	@AfterAll

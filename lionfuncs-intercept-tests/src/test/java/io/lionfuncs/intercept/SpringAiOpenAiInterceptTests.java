@@ -14,6 +14,7 @@ import io.lionfuncs.network.Executor;
 import io.lionfuncs.network.NetworkRequestEvent;
 import io.lionfuncs.network.RequestStatus;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +59,11 @@ class SpringAiOpenAiInterceptTests {
 	static void providerUrl(DynamicPropertyRegistry registry) {
 		registry.add("spring.ai.openai.base-url", () -> provider.url() + "/v1");
 		registry.add("lionfuncs.clients.openai.base-url", () -> provider.url() + "/v1");
+	}
+
+	@BeforeAll
+	static void okHttpVersion() {
+		OkHttpVersion.check();
 	}
 
 	@AfterAll

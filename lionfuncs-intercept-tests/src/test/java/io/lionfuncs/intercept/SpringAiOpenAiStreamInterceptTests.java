@@ -9,6 +9,7 @@ import io.lionfuncs.network.Executor;
 import io.lionfuncs.network.NetworkRequestEvent;
 import io.lionfuncs.network.RequestStatus;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 
@@ -51,6 +52,11 @@ class SpringAiOpenAiStreamInterceptTests {
 	static void providerUrl(DynamicPropertyRegistry registry) {
 		registry.add("spring.ai.openai.base-url", () -> provider.url() + "/v1");
 		registry.add("lionfuncs.clients.openai.base-url", () -> provider.url() + "/v1");
+	}
+
+	@BeforeAll
+	static void okHttpVersion() {
+		OkHttpVersion.check();
 	}
 
 	@AfterAll
