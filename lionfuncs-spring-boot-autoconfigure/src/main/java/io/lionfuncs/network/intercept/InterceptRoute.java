@@ -6,7 +6,6 @@ import java.util.Objects;
 import java.util.function.Supplier;
 
 import io.lionfuncs.network.Executor;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Requests governed by one executor: those whose scheme, host and port are those of a
@@ -132,16 +131,6 @@ public final class InterceptRoute {
 			end--;
 		}
 		return path.substring(start, end);
-	}
-
-	@Override
-	public boolean equals(@Nullable Object other) {
-		return this == other;
-	}
-
-	@Override
-	public int hashCode() {
-		return System.identityHashCode(this);
 	}
 
 	@Override

@@ -1,6 +1,8 @@
 package io.lionfuncs.network.intercept.langchain4j;
 
 import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.net.Authenticator;
 import java.net.CookieHandler;
 import java.net.ProxySelector;
@@ -24,6 +26,7 @@ import dev.langchain4j.http.client.jdk.JdkHttpClientBuilder;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.util.ClassUtils;
+import org.springframework.util.ReflectionUtils;
 
 /**
  * Sees the status and headers of every response of LangChain4j's JDK client, which
@@ -261,6 +264,57 @@ final class ResponseHeadersCapture {
 			Slot slot = CURRENT.get();
 			return this.client.sendAsync(request, handler, pushPromiseHandler)
 				.whenComplete((response, ex) -> record(slot, response));
+		}
+
+		// Java 21 added the client's life cycle, with defaults that never terminate: pass
+		// it on to the real client (these methods override on 21 and later).
+
+		public void shutdown() {
+			lifecycle("shutdown");
+		}
+
+		public void shutdownNow() {
+			lifecycle("shutdownNow");
+		}
+
+		public boolean isTerminated() {
+			return Boolean.TRUE.equals(lifecycle("isTerminated"));
+		}
+
+		public boolean awaitTermination(Duration duration) throws InterruptedException {
+			Method method = ReflectionUtils.findMethod(HttpClient.class, "awaitTermination", Duration.class);
+			if (method == null) {
+				return true;
+			}
+			try {
+				return Boolean.TRUE.equals(method.invoke(this.client, duration));
+			}
+			catch (InvocationTargetException ex) {
+				if (ex.getCause() instanceof InterruptedException interrupted) {
+					throw interrupted;
+				}
+				ReflectionUtils.rethrowRuntimeException(ex.getCause());
+				return false;
+			}
+			catch (IllegalAccessException ex) {
+				throw new IllegalStateException(ex);
+			}
+		}
+
+		public void close() {
+			if (this.client instanceof AutoCloseable closeable) {
+				try {
+					closeable.close();
+				}
+				catch (Exception ex) {
+					ReflectionUtils.rethrowRuntimeException(ex);
+				}
+			}
+		}
+
+		private @Nullable Object lifecycle(String name) {
+			Method method = ReflectionUtils.findMethod(HttpClient.class, name);
+			return (method != null) ? ReflectionUtils.invokeMethod(method, this.client) : Boolean.TRUE;
 		}
 
 		private static void record(@Nullable Slot slot, @Nullable HttpResponse<?> response) {
