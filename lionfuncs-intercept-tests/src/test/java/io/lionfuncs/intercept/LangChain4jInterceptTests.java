@@ -17,6 +17,7 @@ import io.lionfuncs.autoconfigure.LionfuncsClients;
 import io.lionfuncs.network.Executor;
 import io.lionfuncs.network.NetworkRequestEvent;
 import io.lionfuncs.network.RequestStatus;
+import io.lionfuncs.network.TaskRejectedException;
 import io.lionfuncs.network.intercept.langchain4j.GovernedHttpClientBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -31,6 +32,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -139,6 +141,24 @@ class LangChain4jInterceptTests {
 		assertThat(refused.getStatus()).isEqualTo(RequestStatus.FAILED);
 		assertThat(refused.getResponseStatusCode()).isEqualTo(429);
 		assertThat(refused.getResponseHeaders()).containsKey("retry-after");
+	}
+
+	@Test
+	void aRequestThatCannotGetALeaseFailsAsTheJdkClientsIoErrorsDo() {
+		OpenAiChatModel model = OpenAiChatModel.builder()
+			.baseUrl(provider.url() + "/v1")
+			.apiKey("test-key")
+			.modelName("gpt-4o-mini")
+			.maxTokens(1_000_000)
+			.maxRetries(0)
+			.httpClientBuilder(this.governedHttpClientBuilder)
+			.build();
+		int before = provider.arrivals("/v1/chat/completions").size();
+
+		assertThatThrownBy(() -> model.chat("Say hello")).hasRootCauseInstanceOf(TaskRejectedException.class)
+			.satisfies((ex) -> assertThat(ex).hasStackTraceContaining("java.io.IOException")
+				.hasStackTraceContaining("granted no lease (TOO_LARGE)"));
+		assertThat(provider.arrivals("/v1/chat/completions")).hasSize(before);
 	}
 
 	@Test

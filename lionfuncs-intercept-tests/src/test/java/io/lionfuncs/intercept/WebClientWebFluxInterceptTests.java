@@ -34,6 +34,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.reactive.function.client.WebClientRequestException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -51,6 +52,7 @@ import static org.awaitility.Awaitility.await;
 				"lionfuncs.clients.provider.executor.concurrency-limit=2",
 				"lionfuncs.clients.provider.executor.requests-rate=2",
 				"lionfuncs.clients.provider.executor.requests-bucket-capacity=2",
+				"lionfuncs.clients.provider.executor.api-tokens-rate=10000",
 				"lionfuncs.clients.provider.executor.shutdown-timeout=0s",
 				"lionfuncs.clients.provider.retry.enabled=false" })
 class WebClientWebFluxInterceptTests {
@@ -176,6 +178,15 @@ class WebClientWebFluxInterceptTests {
 		assertThat(only.getApiTokensUsed()).isEqualTo(FakeProvider.OPENAI_TOTAL_TOKENS);
 	}
 
+	@Test
+	void aRequestThatCannotGetALeaseFailsWithAWebClientRequestException() {
+		String failure = web().get().uri("/too-large").exchange().expectBody(String.class).returnResult().getResponseBody();
+
+		assertThat(failure).startsWith("WebClientRequestException")
+			.contains("IOException")
+			.contains("granted no lease (TOO_LARGE)");
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	@EnableAutoConfiguration
 	@Import(CallingController.class)
@@ -209,6 +220,18 @@ class WebClientWebFluxInterceptTests {
 				.bodyValue(new Chat("gpt-4o-mini", 40, "Say hello!", false))
 				.retrieve()
 				.bodyToMono(String.class);
+		}
+
+		@GetMapping("/too-large")
+		Mono<String> tooLarge() {
+			return this.webClient.post()
+				.uri("/v1/chat/completions")
+				.contentType(MediaType.APPLICATION_JSON)
+				.bodyValue(new Chat("gpt-4o-mini", 1_000_000, "Say hello!", false))
+				.retrieve()
+				.bodyToMono(String.class)
+				.onErrorResume(WebClientRequestException.class, (ex) -> Mono.just(ex.getClass().getSimpleName() + ": "
+						+ ex.getCause().getClass().getSimpleName() + ": " + ex.getCause().getMessage()));
 		}
 
 		@GetMapping("/stream")
