@@ -87,6 +87,11 @@ class WebClientWebFluxInterceptTests {
 
 	@Test
 	void handlersWaitForLeasesWithoutBlockingAndArrivalsObeyTheLimits() {
+		// The client's first request sets up its connection pool and resolver: an
+		// ungoverned one, so that the measured calls leave when granted.
+		web().get().uri("/other").exchange().expectStatus().isOk();
+		Executor executor = this.clients.executor("provider");
+		await().atMost(WAIT).until(() -> executor.requestsBucket().availableTokens() == 2);
 		int before = provider.arrivals("/v1/").size();
 		List<String> answers = Flux.range(0, 6)
 			.flatMap((i) -> Mono.fromCallable(() -> web().get()
@@ -220,6 +225,11 @@ class WebClientWebFluxInterceptTests {
 				.bodyValue(new Chat("gpt-4o-mini", 40, "Say hello!", false))
 				.retrieve()
 				.bodyToMono(String.class);
+		}
+
+		@GetMapping("/other")
+		Mono<String> other() {
+			return this.webClient.get().uri("/other/ping").retrieve().bodyToMono(String.class);
 		}
 
 		@GetMapping("/too-large")

@@ -60,10 +60,14 @@ class GoverningInterceptorTests {
 			.apiTokensPeriod(Duration.ofSeconds(1))
 			.build());
 		this.executor.start();
+		this.client = client(Duration.ofSeconds(30));
+	}
+
+	private OkHttpClient client(Duration maxWait) {
 		InterceptRoute route = InterceptRoute.of("api", this.server.url("/v1").toString(), () -> this.executor);
 		CallGovernor governor = CallGovernor.of(InterceptRoutes.of(List.of(route)), ApiTokenEstimator.ofJsonBody(0),
-				Duration.ofMillis(300));
-		this.client = new OkHttpClient.Builder().addInterceptor(new GoverningInterceptor(governor)).build();
+				maxWait);
+		return new OkHttpClient.Builder().addInterceptor(new GoverningInterceptor(governor)).build();
 	}
 
 	@AfterEach
@@ -161,9 +165,12 @@ class GoverningInterceptorTests {
 		this.server.enqueue(new MockResponse.Builder().addHeader("Content-Type", "text/event-stream")
 			.body("data: {}\n\n")
 			.build());
+		OkHttpClient impatient = client(Duration.ofMillis(300));
 		try (Response holding = call("/v1/chat", "{\"stream\":true}").execute()) {
 			assertThatExceptionOfType(InterruptedIOException.class)
-				.isThrownBy(() -> call("/v1/chat", "{}").execute())
+				.isThrownBy(() -> impatient
+					.newCall(new Request.Builder().url(this.server.url("/v1/chat")).post(RequestBody.create("{}", JSON)).build())
+					.execute())
 				.withMessageContaining("no lease of executor 'api' within PT0.3S")
 				.withMessageContaining("lionfuncs.intercept.max-wait");
 		}
