@@ -32,11 +32,11 @@ class LionfuncsInterceptAutoConfigurationTests {
 	void routesEachConfiguredBaseUrlToTheExecutorOfItsClient() {
 		this.contextRunner
 			.withPropertyValues("lionfuncs.client.base-url=https://api.example.com/v1",
-					"lionfuncs.clients.openai.base-url=https://api.openai.com/v1",
+					"lionfuncs.clients.openai.base-url=https://api.example.net/v1",
 					"lionfuncs.clients.openai.executor.shutdown-timeout=0s")
 			.run((context) -> {
 				CallGovernor governor = context.getBean(CallGovernor.class);
-				InterceptRoute openai = governor.route(URI.create("https://api.openai.com/v1/chat/completions"));
+				InterceptRoute openai = governor.route(URI.create("https://api.example.net/v1/chat/completions"));
 				assertThat(openai).isNotNull();
 				assertThat(openai.name()).isEqualTo("openai");
 				assertThat(openai.executor().getName()).isEqualTo("openai");
@@ -44,7 +44,7 @@ class LionfuncsInterceptAutoConfigurationTests {
 				assertThat(example).isNotNull();
 				assertThat(example.executor().getName()).isEqualTo("default");
 				assertThat(governor.route(URI.create("https://api.example.com/v2/items"))).isNull();
-				assertThat(governor.route(URI.create("http://api.openai.com/v1/chat/completions"))).isNull();
+				assertThat(governor.route(URI.create("http://api.example.net/v1/chat/completions"))).isNull();
 				assertThat(governor.maxWait()).hasSeconds(60);
 			});
 	}
@@ -53,7 +53,7 @@ class LionfuncsInterceptAutoConfigurationTests {
 	void aClientWithInterceptOffIsNotRouted() {
 		this.contextRunner
 			.withPropertyValues("lionfuncs.client.base-url=https://api.example.com",
-					"lionfuncs.client.intercept=false", "lionfuncs.clients.openai.base-url=https://api.openai.com",
+					"lionfuncs.client.intercept=false", "lionfuncs.clients.openai.base-url=https://api.example.net",
 					"lionfuncs.clients.openai.intercept=false", "lionfuncs.clients.openai.executor.shutdown-timeout=0s")
 			.run((context) -> assertThat(context.getBean(CallGovernor.class).routes().isEmpty()).isTrue());
 	}
