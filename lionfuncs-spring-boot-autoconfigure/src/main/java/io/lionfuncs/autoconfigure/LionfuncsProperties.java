@@ -46,6 +46,8 @@ public class LionfuncsProperties {
 
 	private final Health health = new Health();
 
+	private final Intercept intercept = new Intercept();
+
 	/**
 	 * Comma-separated list of header names whose values are redacted wherever requests
 	 * are shown. Names that look like credentials are always redacted, and so are the
@@ -83,6 +85,10 @@ public class LionfuncsProperties {
 
 	public Health getHealth() {
 		return this.health;
+	}
+
+	public Intercept getIntercept() {
+		return this.intercept;
 	}
 
 	public List<String> getRedactHeaders() {
@@ -313,6 +319,8 @@ public class LionfuncsProperties {
 		/**
 		 * Comma-separated list of JSON pointers into the response body whose numbers are
 		 * summed into the tokens used, such as /usage/input_tokens,/usage/output_tokens.
+		 * The default also reads Anthropic's usage (input plus output tokens) and
+		 * Ollama's (prompt_eval_count plus eval_count) when total_tokens is absent.
 		 */
 		private List<String> jsonPointers = new ArrayList<>(BudgetSettings.DEFAULT_USAGE_JSON_POINTERS);
 
@@ -524,6 +532,21 @@ public class LionfuncsProperties {
 		private final CircuitBreaker circuitBreaker = new CircuitBreaker();
 
 		private final Retry retry = new Retry();
+
+		/**
+		 * Whether the requests that other HTTP clients (RestClient, WebClient, Spring AI,
+		 * LangChain4j) send to this client's base URL are governed by its executor, when
+		 * lionfuncs.intercept.enabled is on.
+		 */
+		private boolean intercept = true;
+
+		public boolean isIntercept() {
+			return this.intercept;
+		}
+
+		public void setIntercept(boolean intercept) {
+			this.intercept = intercept;
+		}
 
 		public @Nullable String getBaseUrl() {
 			return this.baseUrl;
@@ -1035,6 +1058,58 @@ public class LionfuncsProperties {
 
 		public void setCaptureData(boolean captureData) {
 			this.captureData = captureData;
+		}
+
+	}
+
+	/**
+	 * Governing the calls other HTTP clients make to the base URL of a configured client.
+	 */
+	public static class Intercept {
+
+		/**
+		 * Whether requests that Boot's RestClient and WebClient, Spring AI's OpenAI and
+		 * Anthropic models and the LangChain4j HTTP client builder bean send to the base
+		 * URL of a configured client (lionfuncs.client, lionfuncs.clients.<name>) are
+		 * governed by that client's executor: queued, limited and tracked.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * API tokens reserved for an intercepted request whose body names no output cap
+		 * (max_tokens and the like), added to the estimate of its input; unset for none.
+		 */
+		private @Nullable Long defaultApiTokens;
+
+		/**
+		 * Longest an intercepted request waits for its lease: in the queue, for a
+		 * concurrency slot and for tokens. A blocking client waits on its thread; past it
+		 * the request fails with the client's own I/O error.
+		 */
+		private Duration maxWait = Duration.ofSeconds(60);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public @Nullable Long getDefaultApiTokens() {
+			return this.defaultApiTokens;
+		}
+
+		public void setDefaultApiTokens(@Nullable Long defaultApiTokens) {
+			this.defaultApiTokens = defaultApiTokens;
+		}
+
+		public Duration getMaxWait() {
+			return this.maxWait;
+		}
+
+		public void setMaxWait(Duration maxWait) {
+			this.maxWait = maxWait;
 		}
 
 	}

@@ -128,7 +128,7 @@ final class BudgetGate {
 		this.executorName = executorName;
 		this.settings = settings;
 		this.usageExtractor = !settings.usageEnabled() ? null
-				: (usageExtractor != null) ? usageExtractor : UsageExtractor.jsonPointers(settings.usageJsonPointers());
+				: (usageExtractor != null) ? usageExtractor : defaultUsageExtractor(settings.usageJsonPointers());
 		this.requestsBucket = requestsBucket;
 		this.apiTokensBucket = apiTokensBucket;
 		this.clock = clock;
@@ -137,6 +137,15 @@ final class BudgetGate {
 		this.pause = new PauseState(executorName, clock, nanoClock, listeners);
 		this.active = settings.usageEnabled() || settings.providerHeadersEnabled() || settings.pauseEnabled();
 		this.tracksDebt = this.usageExtractor != null && apiTokensBucket != null;
+	}
+
+	/**
+	 * The extractor of the configured pointers; the default pointer reads every common
+	 * provider's usage ({@link UsageExtractor#providerDefaults()}).
+	 */
+	private static UsageExtractor defaultUsageExtractor(List<String> pointers) {
+		return pointers.equals(BudgetSettings.DEFAULT_USAGE_JSON_POINTERS) ? UsageExtractor.providerDefaults()
+				: UsageExtractor.jsonPointers(pointers);
 	}
 
 	/**

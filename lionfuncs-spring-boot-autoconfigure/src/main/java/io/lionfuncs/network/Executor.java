@@ -272,7 +272,36 @@ public final class Executor implements AutoCloseable {
 	 * @return a mono of the granted lease
 	 */
 	public Mono<Lease> lease(TaskRequest request) {
-		return LeaseForms.mono(this.admission, request);
+		return LeaseForms.mono(this.admission, request, null);
+	}
+
+	/**
+	 * Takes a lease when subscribed, waiting at most {@code maxWait} in all (in the
+	 * queue, for a slot and for the tokens) without blocking; see
+	 * {@link #lease(TaskRequest)}. After {@code maxWait} the mono fails with a
+	 * {@link TaskRejectedException} of reason {@code TIMED_OUT}.
+	 * @param request what to record about the call, built with {@link TaskRequest#lease()}
+	 * @param maxWait the longest the whole wait may take
+	 * @return a mono of the granted lease
+	 */
+	public Mono<Lease> lease(TaskRequest request, Duration maxWait) {
+		Objects.requireNonNull(maxWait, "maxWait must not be null");
+		return LeaseForms.mono(this.admission, request, maxWait);
+	}
+
+	/**
+	 * Takes a lease without blocking, waiting at most {@code maxWait} in all; see
+	 * {@link #leaseAsync(TaskRequest)}. After {@code maxWait} the future fails with a
+	 * {@link TaskRejectedException} of reason {@code TIMED_OUT}: a caller that blocks on
+	 * the future itself (to stop waiting when its own call is cancelled) gets the same
+	 * bound as {@link #acquireLease}.
+	 * @param request what to record about the call, built with {@link TaskRequest#lease()}
+	 * @param maxWait the longest the whole wait may take
+	 * @return a future of the granted lease
+	 */
+	public CompletableFuture<Lease> leaseAsync(TaskRequest request, Duration maxWait) {
+		Objects.requireNonNull(maxWait, "maxWait must not be null");
+		return this.admission.lease(request, maxWait);
 	}
 
 	/**

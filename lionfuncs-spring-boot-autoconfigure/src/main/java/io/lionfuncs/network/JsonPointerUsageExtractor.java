@@ -23,18 +23,47 @@ final class JsonPointerUsageExtractor implements UsageExtractor {
 	/** Bodies larger than this are not parsed from text just to find the usage. */
 	private static final int MAX_TEXT_LENGTH = 4 * 1024 * 1024;
 
+	/**
+	 * The usage as the providers report it, first match wins: OpenAI's total, Anthropic's
+	 * (and OpenAI's Responses API) input and output tokens, Ollama's prompt and output
+	 * counts.
+	 */
+	static final List<List<String>> PROVIDER_USAGE = List.of(List.of("/usage/total_tokens"),
+			List.of("/usage/input_tokens", "/usage/output_tokens"), List.of("/prompt_eval_count", "/eval_count"));
+
 	private final List<String> pointers;
 
-	private final List<List<String>> tokens;
+	/** Groups of pointers: the first group with a value present gives the sum. */
+	private final List<List<String>> groups;
+
+	private final List<List<List<String>>> tokens;
 
 	JsonPointerUsageExtractor(List<String> pointers) {
-		for (String pointer : pointers) {
-			if (!JsonPointers.isValid(pointer)) {
-				throw new IllegalArgumentException("Not a JSON pointer to a value inside the body: '" + pointer + "'");
+		this(List.of(pointers), pointers);
+	}
+
+	private JsonPointerUsageExtractor(List<List<String>> groups, List<String> pointers) {
+		for (List<String> group : groups) {
+			for (String pointer : group) {
+				if (!JsonPointers.isValid(pointer)) {
+					throw new IllegalArgumentException(
+							"Not a JSON pointer to a value inside the body: '" + pointer + "'");
+				}
 			}
 		}
+		this.groups = groups.stream().map(List::copyOf).toList();
 		this.pointers = List.copyOf(pointers);
-		this.tokens = this.pointers.stream().map(JsonPointers::tokens).toList();
+		this.tokens = this.groups.stream()
+			.map((group) -> group.stream().map(JsonPointers::tokens).toList())
+			.toList();
+	}
+
+	/**
+	 * An extractor that tries groups of pointers in turn: the first group of which a
+	 * value is present gives the sum of its values.
+	 */
+	static JsonPointerUsageExtractor firstOf(List<List<String>> groups) {
+		return new JsonPointerUsageExtractor(groups, groups.stream().flatMap(List::stream).toList());
 	}
 
 	@Override
@@ -45,18 +74,23 @@ final class JsonPointerUsageExtractor implements UsageExtractor {
 		}
 		if (JACKSON_PRESENT && (body instanceof CharSequence || body instanceof byte[]
 				|| Jackson.isJsonNode(body))) {
-			return Jackson.sum(body, this.pointers);
+			return Jackson.sum(body, this.groups);
 		}
-		long total = 0;
-		boolean found = false;
-		for (List<String> pointer : this.tokens) {
-			Long value = number(JsonPointers.resolve(body, pointer));
-			if (value != null) {
-				total += value;
-				found = true;
+		for (List<List<String>> group : this.tokens) {
+			long total = 0;
+			boolean found = false;
+			for (List<String> pointer : group) {
+				Long value = number(JsonPointers.resolve(body, pointer));
+				if (value != null) {
+					total += value;
+					found = true;
+				}
+			}
+			if (found) {
+				return total;
 			}
 		}
-		return found ? total : null;
+		return null;
 	}
 
 	private static @Nullable Long number(@Nullable Object value) {
@@ -82,7 +116,7 @@ final class JsonPointerUsageExtractor implements UsageExtractor {
 
 	@Override
 	public String toString() {
-		return "JsonPointerUsageExtractor" + this.pointers;
+		return "JsonPointerUsageExtractor" + ((this.groups.size() == 1) ? this.pointers : this.groups);
 	}
 
 	/**
@@ -94,21 +128,26 @@ final class JsonPointerUsageExtractor implements UsageExtractor {
 			return body instanceof JsonNode;
 		}
 
-		static @Nullable Long sum(Object body, List<String> pointers) {
+		static @Nullable Long sum(Object body, List<List<String>> groups) {
 			JsonNode root = tree(body);
 			if (root == null) {
 				return null;
 			}
-			long total = 0;
-			boolean found = false;
-			for (String pointer : pointers) {
-				Long value = number(root.at(pointer));
-				if (value != null) {
-					total += value;
-					found = true;
+			for (List<String> group : groups) {
+				long total = 0;
+				boolean found = false;
+				for (String pointer : group) {
+					Long value = number(root.at(pointer));
+					if (value != null) {
+						total += value;
+						found = true;
+					}
+				}
+				if (found) {
+					return total;
 				}
 			}
-			return found ? total : null;
+			return null;
 		}
 
 		private static @Nullable JsonNode tree(Object body) {

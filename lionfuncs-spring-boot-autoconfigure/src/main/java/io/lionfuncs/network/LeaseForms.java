@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
@@ -23,12 +24,13 @@ final class LeaseForms {
 	}
 
 	/**
-	 * A mono taking a lease when subscribed. A cancelled subscription cancels the request
-	 * before the grant, or the lease it was granted.
+	 * A mono taking a lease when subscribed, bounded over the whole wait unless
+	 * {@code maxWait} is {@code null}. A cancelled subscription cancels the request before
+	 * the grant, or the lease it was granted.
 	 */
-	static Mono<Lease> mono(Admission admission, TaskRequest request) {
+	static Mono<Lease> mono(Admission admission, TaskRequest request, @Nullable Duration maxWait) {
 		return Mono.<Lease>create((sink) -> {
-			CompletableFuture<Lease> granted = admission.lease(request, null);
+			CompletableFuture<Lease> granted = admission.lease(request, maxWait);
 			sink.onCancel(() -> {
 				if (!granted.cancel(false)) {
 					granted.thenAccept(Lease::close);

@@ -10,8 +10,9 @@ import org.jspecify.annotations.Nullable;
  * {@link io.lionfuncs.network.Executor} can reconcile its API-token bucket with the
  * estimate it reserved before the call ({@code numApiTokensNeeded}).
  * <p>
- * The default reads {@link BudgetSettings#usageJsonPointers() JSON pointers} such as
- * {@code /usage/total_tokens} in the body; implement this for a provider that reports
+ * The default reads {@link BudgetSettings#usageJsonPointers() JSON pointers} in the body:
+ * with the default pointer, the usage of OpenAI, Anthropic and Ollama (see
+ * {@link #providerDefaults()}); implement this for a provider that reports
  * usage elsewhere (a header, a streamed trailer). Called once per completed call, on the
  * thread that completed it: it must be quick and must not block.
  */
@@ -36,6 +37,18 @@ public interface UsageExtractor {
 	 */
 	static UsageExtractor jsonPointers(List<String> jsonPointers) {
 		return new JsonPointerUsageExtractor(jsonPointers);
+	}
+
+	/**
+	 * The extractor used unless configured otherwise: it reads the usage as the common
+	 * providers report it in the body, the first that is present: OpenAI's
+	 * {@code usage.total_tokens}; else Anthropic's (and OpenAI Responses')
+	 * {@code usage.input_tokens + usage.output_tokens}; else Ollama's
+	 * {@code prompt_eval_count + eval_count}.
+	 * @return the extractor
+	 */
+	static UsageExtractor providerDefaults() {
+		return JsonPointerUsageExtractor.firstOf(JsonPointerUsageExtractor.PROVIDER_USAGE);
 	}
 
 }

@@ -292,6 +292,32 @@ class ExecutorLeaseTests {
 	}
 
 	@Test
+	void theNonBlockingFormsBoundedOverTheWholeWaitTimeOutWithoutBlocking() {
+		Executor executor = start(settings().requestsRate(1).requestsBucketCapacity(1L));
+		executor.leaseAsync(lease(0)).join().complete(200, Map.of(), 0);
+
+		CompletableFuture<Lease> future = executor.leaseAsync(lease(100), Duration.ofMillis(500));
+		AtomicReference<Throwable> monoFailure = new AtomicReference<>();
+		executor.lease(lease(100), Duration.ofMillis(700)).subscribe((lease) -> {
+		}, monoFailure::set);
+		await().atMost(AWAIT).until(() -> executor.stats().processing() + executor.stats().queueDepth() == 2);
+		this.time.advance(Duration.ofMillis(500));
+
+		assertThat(future).failsWithin(AWAIT)
+			.withThrowableThat()
+			.havingCause()
+			.isInstanceOfSatisfying(TaskRejectedException.class,
+					(ex) -> assertThat(ex.getReason()).isEqualTo(TaskRejectedException.Reason.TIMED_OUT));
+		assertThat(monoFailure.get()).as("its own bound is later").isNull();
+		this.time.advance(Duration.ofMillis(200));
+		await().atMost(AWAIT).untilAsserted(() -> assertThat(monoFailure.get())
+			.isInstanceOfSatisfying(TaskRejectedException.class,
+					(ex) -> assertThat(ex.getReason()).isEqualTo(TaskRejectedException.Reason.TIMED_OUT)));
+		assertThat(executor.stats().concurrencyInUse()).isZero();
+		assertThat(executor.apiTokensBucket().availableTokens()).isEqualTo(1000);
+	}
+
+	@Test
 	void theBlockingFormGrantsWithinTheWaitAndLeavesTheTimerHarmless() throws Exception {
 		Executor executor = start(settings());
 		Lease holder = executor.leaseAsync(lease(0)).join();

@@ -46,6 +46,41 @@ class JsonPointerUsageExtractorTests {
 	}
 
 	@Test
+	void providerDefaultsReadOpenAiAnthropicAndOllamaUsage() {
+		UsageExtractor defaults = UsageExtractor.providerDefaults();
+
+		assertThat(defaults.apiTokensUsed(CallResult.of(200, OPENAI))).isEqualTo(21L);
+		assertThat(defaults.apiTokensUsed(CallResult.of(200, ANTHROPIC.getBytes(StandardCharsets.UTF_8))))
+			.isEqualTo(100L);
+		assertThat(defaults.apiTokensUsed(CallResult.of(200,
+				"{\"model\":\"llama3\",\"done\":true,\"prompt_eval_count\":26,\"eval_count\":290}")))
+			.isEqualTo(316L);
+		assertThat(defaults.apiTokensUsed(CallResult.of(200,
+				Map.of("usage", Map.of("input_tokens", 5, "output_tokens", 7, "total_tokens", 12)))))
+			.as("a total wins over its parts: nothing counted twice")
+			.isEqualTo(12L);
+		assertThat(defaults.apiTokensUsed(CallResult.of(200, "{\"id\":\"x\"}"))).isNull();
+	}
+
+	@Test
+	void anExecutorWithTheDefaultPointerTruesUpAnthropicUsage() {
+		Executor executor = new Executor(ExecutorSettings.builder().apiTokensRate(1000.0).build());
+		executor.start();
+		try {
+			NetworkRequestEvent event = executor
+				.submitTask(TaskRequest.ofStage(() -> java.util.concurrent.CompletableFuture
+					.completedFuture(CallResult.of(200, ANTHROPIC))).numApiTokensNeeded(300).build())
+				.completion()
+				.join();
+
+			assertThat(event.getApiTokensUsed()).isEqualTo(100L);
+		}
+		finally {
+			executor.stop(false);
+		}
+	}
+
+	@Test
 	void mapBody() {
 		CallResult result = CallResult.of(200,
 				Map.of("usage", Map.of("input_tokens", 30, "output_tokens", 70.4), "choices", List.of()));

@@ -24,7 +24,12 @@ import org.jspecify.annotations.Nullable;
 public record BudgetSettings(boolean usageEnabled, List<String> usageJsonPointers, boolean providerHeadersEnabled,
 		boolean pauseEnabled, Duration defaultPause, Duration maxPause) {
 
-	/** The usage read unless configured: OpenAI's {@code usage.total_tokens}. */
+	/**
+	 * The usage read unless configured: OpenAI's {@code usage.total_tokens}; when it is
+	 * absent, Anthropic's {@code usage.input_tokens + usage.output_tokens} and Ollama's
+	 * {@code prompt_eval_count + eval_count} (see
+	 * {@link io.lionfuncs.network.UsageExtractor#providerDefaults()}).
+	 */
 	public static final List<String> DEFAULT_USAGE_JSON_POINTERS = List.of("/usage/total_tokens");
 
 	public BudgetSettings {

@@ -1,6 +1,7 @@
 package io.lionfuncs.sample.upstream;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,18 +14,22 @@ import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 /**
- * A fake LLM chat-completions API: answers with a body carrying {@code usage} token
- * counts and OpenAI-style {@code x-ratelimit-*} headers, enforces its own requests per
+ * A fake LLM chat-completions API in OpenAI's format: answers with a body carrying
+ * {@code usage} token counts (or, for {@code "stream": true}, with server-sent chunks
+ * ending in a usage chunk) and OpenAI-style {@code x-ratelimit-*} headers, enforces its own requests per
  * second and tokens per minute (429 with {@code Retry-After} when a client is too fast),
  * and injects faults (errors, latency) on demand.
  * <p>
@@ -37,6 +42,11 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 public class FakeLlmUpstream {
 
 	private static final int DEFAULT_MAX_TOKENS = 256;
+
+	private static final String ANSWER = "This is a fake answer.";
+
+	/** Time between the chunks of a streamed answer, so that streams are seen in flight. */
+	private static final Duration STREAM_CHUNK_INTERVAL = Duration.ofMillis(100);
 
 	private final UpstreamProperties configured;
 
@@ -107,19 +117,84 @@ public class FakeLlmUpstream {
 			return later(faults.latency(), error(HttpStatus.SERVICE_UNAVAILABLE, "server_error", "Injected fault"));
 		}
 		this.served.incrementAndGet();
-		Map<String, Object> body = new LinkedHashMap<>();
-		body.put("id", "chatcmpl-" + UUID.randomUUID());
-		body.put("object", "chat.completion");
-		body.put("model", (chat.model() != null) ? chat.model() : "fake-1");
-		body.put("choices", List.of(Map.of("index", 0, "finish_reason", "stop", "message",
-				Map.of("role", "assistant", "content", "This is a fake answer."))));
-		body.put("usage",
-				Map.of("prompt_tokens", promptTokens, "completion_tokens", completionTokens, "total_tokens", totalTokens));
+		String id = "chatcmpl-" + UUID.randomUUID();
+		String model = (chat.model() != null) ? chat.model() : "fake-1";
+		Map<String, Object> usage = Map.of("prompt_tokens", promptTokens, "completion_tokens", completionTokens,
+				"total_tokens", totalTokens);
+		if (Boolean.TRUE.equals(chat.stream())) {
+			return later(faults.latency(),
+					ServerResponse.ok()
+						.contentType(MediaType.TEXT_EVENT_STREAM)
+						.headers((headers) -> rateLimitHeaders(current, headers))
+						.body(BodyInserters.fromServerSentEvents(chunks(id, model, usage))));
+		}
+		Map<String, Object> message = new LinkedHashMap<>();
+		message.put("role", "assistant");
+		message.put("content", ANSWER);
+		message.put("refusal", null);
+		Map<String, Object> choice = new LinkedHashMap<>();
+		choice.put("index", 0);
+		choice.put("message", message);
+		choice.put("logprobs", null);
+		choice.put("finish_reason", "stop");
+		Map<String, Object> body = completion(id, "chat.completion", model);
+		body.put("choices", List.of(choice));
+		body.put("usage", usage);
 		return later(faults.latency(),
 				ServerResponse.ok()
 					.contentType(MediaType.APPLICATION_JSON)
 					.headers((headers) -> rateLimitHeaders(current, headers))
 					.bodyValue(body));
+	}
+
+	/**
+	 * A streamed answer as OpenAI sends it: one chunk per word, a chunk with the finish
+	 * reason, a final chunk with the usage (as with {@code stream_options.include_usage}),
+	 * then {@code [DONE]}.
+	 */
+	private static Flux<ServerSentEvent<Object>> chunks(String id, String model, Map<String, Object> usage) {
+		String[] words = ANSWER.split(" ");
+		Flux<Map<String, Object>> deltas = Flux.range(0, words.length).map((i) -> {
+			Map<String, Object> delta = new LinkedHashMap<>();
+			if (i == 0) {
+				delta.put("role", "assistant");
+			}
+			delta.put("content", (i == 0) ? words[i] : " " + words[i]);
+			return chunk(id, model, delta, null);
+		});
+		Flux<Map<String, Object>> end = Flux.just(chunk(id, model, Map.of(), "stop"), usageChunk(id, model, usage));
+		return deltas.concatWith(end)
+			.delayElements(STREAM_CHUNK_INTERVAL)
+			.<ServerSentEvent<Object>>map((data) -> ServerSentEvent.builder((Object) data).build())
+			.concatWithValues(ServerSentEvent.builder((Object) "[DONE]").build());
+	}
+
+	private static Map<String, Object> chunk(String id, String model, Map<String, Object> delta,
+			@Nullable String finishReason) {
+		Map<String, Object> choice = new LinkedHashMap<>();
+		choice.put("index", 0);
+		choice.put("delta", delta);
+		choice.put("logprobs", null);
+		choice.put("finish_reason", finishReason);
+		Map<String, Object> chunk = completion(id, "chat.completion.chunk", model);
+		chunk.put("choices", List.of(choice));
+		return chunk;
+	}
+
+	private static Map<String, Object> usageChunk(String id, String model, Map<String, Object> usage) {
+		Map<String, Object> chunk = completion(id, "chat.completion.chunk", model);
+		chunk.put("choices", List.of());
+		chunk.put("usage", usage);
+		return chunk;
+	}
+
+	private static Map<String, Object> completion(String id, String object, String model) {
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("id", id);
+		body.put("object", object);
+		body.put("created", Instant.now().getEpochSecond());
+		body.put("model", model);
+		return body;
 	}
 
 	private static Mono<ServerResponse> later(Duration delay, Mono<ServerResponse> response) {
@@ -277,11 +352,12 @@ public class FakeLlmUpstream {
 	 * @param model the model
 	 * @param messages the messages
 	 * @param maxTokens the most completion tokens to produce
+	 * @param stream whether to stream the answer as server-sent events
 	 */
 	record ChatRequest(@Nullable String model, @Nullable List<Map<String, Object>> messages,
-			@JsonProperty("max_tokens") @Nullable Integer maxTokens) {
+			@JsonProperty("max_tokens") @Nullable Integer maxTokens, @Nullable Boolean stream) {
 
-		static final ChatRequest EMPTY = new ChatRequest(null, List.of(), null);
+		static final ChatRequest EMPTY = new ChatRequest(null, List.of(), null, null);
 
 		long promptCharacters() {
 			if (this.messages == null) {
