@@ -8,6 +8,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.util.AttributeKey;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.netty.ChannelPipelineConfigurer;
 import reactor.netty.Connection;
 import reactor.netty.ConnectionObserver;
@@ -68,7 +70,37 @@ final class ConnectionUse extends ChannelDuplexHandler {
 
 	private volatile boolean failed;
 
+	private volatile Sinks.@Nullable Empty<Void> releaseWaiter;
+
 	private ConnectionUse() {
+	}
+
+	/**
+	 * Completes when a connection is back in its pool, or closed: Reactor Netty completes
+	 * a response before it releases the response's connection.
+	 * @param connection a connection of a client's own connector, or {@code null}
+	 * @return completes at the connection's next release, at once if it is idle or is not
+	 * followed
+	 */
+	static Mono<Void> released(@Nullable Connection connection) {
+		ConnectionUse use = (connection != null) ? of(connection) : null;
+		if (use == null) {
+			return Mono.empty();
+		}
+		Sinks.Empty<Void> waiter = Sinks.empty();
+		use.releaseWaiter = waiter;
+		if (!use.busy || !connection.channel().isActive()) {
+			waiter.tryEmitEmpty();
+		}
+		return waiter.asMono();
+	}
+
+	private void notifyReleased() {
+		Sinks.Empty<Void> waiter = this.releaseWaiter;
+		if (waiter != null) {
+			this.releaseWaiter = null;
+			waiter.tryEmitEmpty();
+		}
 	}
 
 	/**
@@ -104,6 +136,7 @@ final class ConnectionUse extends ChannelDuplexHandler {
 		else if (state == ConnectionObserver.State.RELEASED) {
 			use.releasedAt = System.nanoTime();
 			use.busy = false;
+			use.notifyReleased();
 		}
 		else if (state == HttpClientState.RESPONSE_RECEIVED && connection instanceof HttpClientResponse response) {
 			use.responded = true;
@@ -169,6 +202,7 @@ final class ConnectionUse extends ChannelDuplexHandler {
 				keepAlive.closedWhenIdle(this.server, Duration.ofNanos(this.waitedNanos));
 			}
 		}
+		notifyReleased();
 		super.channelInactive(ctx);
 	}
 

@@ -3,6 +3,7 @@ package io.lionfuncs.network.client;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
@@ -10,6 +11,7 @@ import io.lionfuncs.network.connection.ConnectionTracker;
 import io.netty.channel.ChannelOption;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
@@ -31,6 +33,9 @@ final class ReactorNettyConnector {
 	private static final Duration MIN_EVICTION_INTERVAL = Duration.ofMillis(10);
 
 	private static final int UNBOUNDED = -1;
+
+	/** How long warm-up waits for its connection to return to the pool. */
+	private static final Duration RELEASE_WAIT = Duration.ofSeconds(1);
 
 	private final HttpClient httpClient;
 
@@ -115,10 +120,15 @@ final class ReactorNettyConnector {
 		if (preconnect == null) {
 			return transport;
 		}
-		return transport.then(this.httpClient.head()
+		AtomicReference<Connection> used = new AtomicReference<>();
+		Mono<Void> head = this.httpClient.doOnRequest((request, connection) -> used.set(connection))
+			.head()
 			.uri(preconnect)
 			.response((response, body) -> body)
-			.then());
+			.then();
+		// The first request must find the connection back in the pool.
+		return transport.then(head)
+			.then(Mono.defer(() -> ConnectionUse.released(used.get())).timeout(RELEASE_WAIT, Mono.empty()));
 	}
 
 	ClientHttpConnector connector() {
