@@ -62,6 +62,9 @@ final class BudgetGate {
 	 */
 	private static final Duration MIN_PROVIDER_PAUSE = Duration.ofMillis(100);
 
+	/** A call that ended without a response. */
+	private static final int NO_STATUS_CODE = -1;
+
 	/** The most tokens one adjustment takes, far beyond any real bucket's reach. */
 	private static final double MAX_ADJUSTMENT = 1e15;
 
@@ -336,7 +339,7 @@ final class BudgetGate {
 	 */
 	@Nullable Long afterCall(long estimate, boolean reserved, @Nullable CallResult result, @Nullable Throwable error,
 			boolean responsesObserved, @Nullable Long used) {
-		Integer statusCode = null;
+		int statusCode = NO_STATUS_CODE;
 		Map<String, String> responseHeaders = Map.of();
 		if (result != null) {
 			statusCode = result.statusCode();
@@ -348,7 +351,7 @@ final class BudgetGate {
 		}
 		// True up first: what the headers say is measured against the reconciled level.
 		Long trueUsed = trueUp(estimate, reserved, result, statusCode, used);
-		if (statusCode != null && !responsesObserved) {
+		if (statusCode != NO_STATUS_CODE && !responsesObserved) {
 			onResponse(statusCode, responseHeaders);
 		}
 		return trueUsed;
@@ -358,19 +361,24 @@ final class BudgetGate {
 	 * Counts a final 429 while every budget feature is off, as the statistics always do.
 	 */
 	void countIfRateLimited(@Nullable CallResult result, @Nullable Throwable error) {
-		Integer statusCode = (result != null) ? Integer.valueOf(result.statusCode())
-				: (unwrap(error) instanceof ResponseDetails response) ? response.statusCode() : null;
+		if (result != null) {
+			if (result.statusCode() == HttpStatus.TOO_MANY_REQUESTS.value()) {
+				this.rateLimitedResponses.increment();
+			}
+			return;
+		}
+		Integer statusCode = (unwrap(error) instanceof ResponseDetails response) ? response.statusCode() : null;
 		if (statusCode != null && statusCode == HttpStatus.TOO_MANY_REQUESTS.value()) {
 			this.rateLimitedResponses.increment();
 		}
 	}
 
-	private @Nullable Long trueUp(long estimate, boolean reserved, @Nullable CallResult result,
-			@Nullable Integer statusCode, @Nullable Long reportedUsed) {
+	private @Nullable Long trueUp(long estimate, boolean reserved, @Nullable CallResult result, int statusCode,
+			@Nullable Long reportedUsed) {
 		if (this.usageExtractor == null) {
 			return null;
 		}
-		if (statusCode != null && statusCode == HttpStatus.TOO_MANY_REQUESTS.value()) {
+		if (statusCode == HttpStatus.TOO_MANY_REQUESTS.value()) {
 			// Refused: the provider counted no tokens, so neither do we.
 			if (reserved && estimate > 0 && this.apiTokensBucket != null) {
 				this.apiTokensBucket.refund(estimate);
