@@ -200,6 +200,10 @@ final class Completion implements TaskEnds {
 			case QUEUED -> {
 				if (mayBeQueued && this.queue.remove(task)) {
 					this.waiting.admit();
+					if (this.queue.needsSweep()) {
+						// Many cancelled while queued: a dispatcher unlinks them.
+						this.lanes.signal();
+					}
 				}
 			}
 			default -> task.dispose();

@@ -78,10 +78,9 @@ public final class NetworkRequestEvent {
 		ThreadLocalRandom random = ThreadLocalRandom.current();
 		this.requestIdHigh = (random.nextLong() & ~0xF000L) | 0x4000L;
 		this.requestIdLow = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
-		Redactor redactor = context.redactor();
-		this.endpointUrl = redactor.url(request.endpointUrl());
+		this.endpointUrl = context.redactedUrl(request.endpointUrl());
 		this.method = request.method();
-		this.headers = redactor.headers(request.headers());
+		this.headers = context.redactor().headers(request.headers());
 		this.payload = request.payload();
 		this.numApiTokensNeeded = request.numApiTokensNeeded();
 		this.metadata = request.metadata();

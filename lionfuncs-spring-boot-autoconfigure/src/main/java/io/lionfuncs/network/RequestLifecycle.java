@@ -29,7 +29,7 @@ import org.jspecify.annotations.Nullable;
  * An executor's task is a lifecycle ({@link ExecutorTask}); an event created on its own
  * has a {@link Standalone} one, whose status the caller sets.
  */
-abstract class RequestLifecycle {
+abstract class RequestLifecycle extends TaskQueue.Link {
 
 	private static final RequestStatus[] STATUSES = RequestStatus.values();
 
