@@ -40,9 +40,11 @@ final class Completion implements TaskEnds {
 
 	private final RunState runState;
 
+	private final @Nullable RequestTracing tracing;
+
 	Completion(RequestContext context, BudgetGate budget, Reservations reservations, ConcurrencyLimiter limiter,
 			InFlightTasks inFlight, RecentEvents recent, Counters counters, TaskQueue queue, DispatchLanes lanes,
-			WaitingRoom waiting, RunState runState) {
+			WaitingRoom waiting, RunState runState, @Nullable RequestTracing tracing) {
 		this.context = context;
 		this.budget = budget;
 		this.reservations = reservations;
@@ -54,6 +56,7 @@ final class Completion implements TaskEnds {
 		this.lanes = lanes;
 		this.waiting = waiting;
 		this.runState = runState;
+		this.tracing = tracing;
 	}
 
 	@Override
@@ -246,7 +249,13 @@ final class Completion implements TaskEnds {
 			grant.ended(task.event, (rejection != null) ? rejection : rejection(task, grant, status),
 					String.valueOf(task.event.getErrorMessage()));
 		}
-		task.announceTerminal(previous);
+		if (this.tracing == null) {
+			task.announceTerminal(previous);
+		}
+		else {
+			this.tracing.ended(task);
+			this.tracing.asCaller(task, () -> task.announceTerminal(previous));
+		}
 		// A freed slot matters only to queued tasks; a task queued later signals itself.
 		if (heldSlot && !this.queue.isEmpty()) {
 			this.lanes.signal();

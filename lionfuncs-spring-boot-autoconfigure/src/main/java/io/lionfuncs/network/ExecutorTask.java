@@ -74,6 +74,12 @@ final class ExecutorTask extends RequestLifecycle implements Lease, BiConsumer<C
 	int inFlightCell;
 
 	/**
+	 * What the executor's tracing keeps of this request, when it traces; set at
+	 * submission, before the task is published.
+	 */
+	@Nullable Object traced;
+
+	/**
 	 * The executor's API-token debt from under-estimates when this task reserved; debt
 	 * added later delays the task too (see {@link BudgetGate#mustHold}).
 	 */
