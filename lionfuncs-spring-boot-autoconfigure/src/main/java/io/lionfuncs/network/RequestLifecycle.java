@@ -197,10 +197,16 @@ abstract class RequestLifecycle extends TaskQueue.Link {
 			return moveToCalling(now);
 		}
 		synchronized (this) {
-			if (!moveToCalling(now)) {
+			// Step by step, so that each listener sees the status it is told of.
+			if (this.state != encode(RequestStatus.QUEUED) || move(RequestStatus.PROCESSING, now) == null) {
 				return false;
 			}
 			context.statusChanged(this.event, RequestStatus.QUEUED, RequestStatus.PROCESSING);
+			if (move(RequestStatus.CALLING, now) == null) {
+				// Only a change that does not wait for this monitor (made as the last listener
+				// was removed) can end it here; that change saw it PROCESSING.
+				return false;
+			}
 			context.statusChanged(this.event, RequestStatus.PROCESSING, RequestStatus.CALLING);
 			return true;
 		}
