@@ -61,7 +61,7 @@ final class CapturedState implements Supplier<RequestSnapshot> {
 		Object outcome = event.outcome(state);
 		this.responseStatusCode = NetworkRequestEvent.statusCode(outcome);
 		this.responseHeaders = NetworkRequestEvent.responseHeaders(outcome);
-		NetworkRequestEvent.Failed failed = NetworkRequestEvent.failed(outcome);
+		Failed failed = NetworkRequestEvent.failed(outcome);
 		this.errorType = (failed != null) ? failed.type : null;
 		this.errorMessage = (failed != null) ? failed.message : null;
 		this.apiTokensUsed = event.getApiTokensUsed();

@@ -1,7 +1,5 @@
 package io.lionfuncs.network;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -11,8 +9,6 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
@@ -36,8 +32,6 @@ import reactor.core.publisher.Mono;
  * callers may only {@link #cancel()} it and {@link #addLog add log entries}.
  */
 public final class NetworkRequestEvent {
-
-	private static final int MAX_ERROR_DETAILS_LENGTH = 8192;
 
 	private static final int NO_STATUS_CODE = Integer.MIN_VALUE;
 
@@ -552,71 +546,6 @@ public final class NetworkRequestEvent {
 		String description = "Request " + getRequestId() + " failed: " + message;
 		return IllegalArgumentException.class.getName().equals(type) ? new IllegalArgumentException(description)
 				: new IllegalStateException(description + " (" + type + ")");
-	}
-
-	/**
-	 * Why a call failed or was cancelled, with the response it failed with, if any.
-	 */
-	static final class Failed {
-
-		final String type;
-
-		final String message;
-
-		final @Nullable String details;
-
-		final int statusCode;
-
-		final Map<String, String> headers;
-
-		final @Nullable Object body;
-
-		/** The exception itself; {@code null} for a cancellation or a refusal before the call. */
-		final @Nullable Throwable error;
-
-		Failed(String type, String message, @Nullable String details, int statusCode, Map<String, String> headers,
-				@Nullable Object body, @Nullable Throwable error) {
-			this.error = error;
-			this.type = type;
-			this.message = message;
-			this.details = details;
-			this.statusCode = statusCode;
-			this.headers = headers;
-			this.body = body;
-		}
-
-	}
-
-	/**
-	 * A failure as recorded: computed before the lifecycle's monitor is taken, since a
-	 * stack trace is slow to print.
-	 */
-	record Failure(Throwable error, String type, String message, String details,
-			@Nullable ResponseDetails response) {
-
-		static Failure of(Throwable error) {
-			Throwable cause = unwrap(error);
-			return new Failure(cause, cause.getClass().getName(), String.valueOf(cause.getMessage()), stackTrace(cause),
-					(cause instanceof ResponseDetails response) ? response : null);
-		}
-
-		private static Throwable unwrap(Throwable error) {
-			Throwable current = error;
-			while ((current instanceof CompletionException || current instanceof ExecutionException)
-					&& current.getCause() != null) {
-				current = current.getCause();
-			}
-			return current;
-		}
-
-		private static String stackTrace(Throwable error) {
-			StringWriter writer = new StringWriter();
-			error.printStackTrace(new PrintWriter(writer));
-			String trace = writer.toString();
-			return (trace.length() <= MAX_ERROR_DETAILS_LENGTH) ? trace
-					: trace.substring(0, MAX_ERROR_DETAILS_LENGTH) + "... (truncated)";
-		}
-
 	}
 
 }

@@ -256,7 +256,7 @@ abstract class RequestLifecycle extends TaskQueue.Link {
 	}
 
 	final @Nullable RequestStatus finishFailed(Throwable error) {
-		NetworkRequestEvent.Failure failure = NetworkRequestEvent.Failure.of(error);
+		Failure failure = Failure.of(error);
 		if (!context().hasListeners()) {
 			return failWith(failure);
 		}
@@ -265,7 +265,7 @@ abstract class RequestLifecycle extends TaskQueue.Link {
 		}
 	}
 
-	private @Nullable RequestStatus failWith(NetworkRequestEvent.Failure failure) {
+	private @Nullable RequestStatus failWith(Failure failure) {
 		int previous = claimEnd(RequestStatus.FAILED);
 		if (previous < 0) {
 			return null;
