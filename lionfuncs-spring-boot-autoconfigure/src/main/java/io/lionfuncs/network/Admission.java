@@ -215,12 +215,14 @@ final class Admission {
 		}
 		// Queued within the submission that created it, before anyone else can see it.
 		task.queueUnpublished();
-		this.queue.add(task);
+		boolean takenInPassing = this.queue.add(task);
 		String cancelReason = this.runState.cancelReason();
 		if (cancelReason != null) {
 			this.completion.cancel(task, cancelReason);
 		}
-		this.lanes.signal();
+		if (!takenInPassing) {
+			this.lanes.signal();
+		}
 		return true;
 	}
 

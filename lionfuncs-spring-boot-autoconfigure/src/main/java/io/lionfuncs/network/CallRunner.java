@@ -28,6 +28,7 @@ final class CallRunner {
 
 	void call(ExecutorTask task, DispatchLanes.Lane lane) {
 		lane.enterCall();
+		task.startingOnLane = lane.startingBatch;
 		try {
 			if (this.tracing == null) {
 				start(task);
@@ -37,6 +38,7 @@ final class CallRunner {
 			}
 		}
 		finally {
+			task.startingOnLane = false;
 			lane.exitCall();
 		}
 	}

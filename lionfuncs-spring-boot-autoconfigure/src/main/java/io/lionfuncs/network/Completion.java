@@ -256,8 +256,10 @@ final class Completion implements TaskEnds {
 			this.tracing.ended(task);
 			this.tracing.asCaller(task, () -> task.announceTerminal(previous));
 		}
-		// A freed slot matters only to queued tasks; a task queued later signals itself.
-		if (heldSlot && !this.queue.isEmpty()) {
+		// A freed slot matters only to queued tasks (a task queued later signals itself), and
+		// needs no signal when the call ended inside its start on a dispatcher lane: that
+		// lane takes again once the start returns.
+		if (heldSlot && !task.startingOnLane && !this.queue.isEmpty()) {
 			this.lanes.signal();
 		}
 		this.runState.afterTerminal();

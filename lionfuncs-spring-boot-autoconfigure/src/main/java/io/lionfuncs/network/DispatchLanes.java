@@ -150,6 +150,10 @@ final class DispatchLanes {
 		// a call completes at once). A hint for signal(), so written and read opaquely.
 		private boolean inCall;
 
+		// Whether the loop is starting the calls of a batch it took, after which it takes
+		// again; used by this loop's thread only.
+		boolean startingBatch;
+
 		// The tasks taken by one pass, with their reservations; used by this loop only.
 		final ExecutorTask[] batch;
 

@@ -86,25 +86,37 @@ final class Dispatcher implements DispatchLanes.Pass {
 					batch[i] = null;
 				}
 			}
-			for (int i = 0; i < size; i++) {
-				ExecutorTask task = batch[i];
-				CompletionStage<Long> pendingDelay = lane.pendingDelays[i];
-				boolean atOnce = startsAtOnce(lane, i);
-				batch[i] = null;
-				lane.pendingDelays[i] = null;
-				if (task == null) {
-					continue;
-				}
-				// The first task starts at the instant it left the queue; later ones read the clock.
-				if (atOnce && this.runState.cancelReason() == null) {
-					startAtOnce(task, (i == 0) ? now : this.clock.epochNanos(), lane);
-				}
-				else if (atOnce) {
-					cancelAtOnce(task, now);
-				}
-				else {
-					startWhenReserved(task, lane.delays[i], pendingDelay, lane, (i == 0) ? now : WallClock.NONE);
-				}
+			// Calls that end inside their start need not signal: this pass takes again.
+			lane.startingBatch = true;
+			try {
+				startBatch(lane, size, now);
+			}
+			finally {
+				lane.startingBatch = false;
+			}
+		}
+	}
+
+	private void startBatch(DispatchLanes.Lane lane, int size, long now) {
+		ExecutorTask[] batch = lane.batch;
+		for (int i = 0; i < size; i++) {
+			ExecutorTask task = batch[i];
+			CompletionStage<Long> pendingDelay = lane.pendingDelays[i];
+			boolean atOnce = startsAtOnce(lane, i);
+			batch[i] = null;
+			lane.pendingDelays[i] = null;
+			if (task == null) {
+				continue;
+			}
+			// The first task starts at the instant it left the queue; later ones read the clock.
+			if (atOnce && this.runState.cancelReason() == null) {
+				startAtOnce(task, (i == 0) ? now : this.clock.epochNanos(), lane);
+			}
+			else if (atOnce) {
+				cancelAtOnce(task, now);
+			}
+			else {
+				startWhenReserved(task, lane.delays[i], pendingDelay, lane, (i == 0) ? now : WallClock.NONE);
 			}
 		}
 	}

@@ -74,6 +74,13 @@ final class ExecutorTask extends RequestLifecycle implements Lease, BiConsumer<C
 	int inFlightCell;
 
 	/**
+	 * Whether a dispatcher lane is starting the call now, within a pass after which it
+	 * takes again; written and read by that lane's thread (a stale reading elsewhere
+	 * only costs a signal).
+	 */
+	boolean startingOnLane;
+
+	/**
 	 * What the executor's tracing keeps of this request, when it traces; set at
 	 * submission, before the task is published.
 	 */

@@ -109,10 +109,17 @@ final class TaskQueue {
 
 	/**
 	 * Adds a task into room claimed before.
+	 * @return whether a consumer will take it in passing: the task before it is still
+	 * queued, so whoever was signalled for that one takes this one after it (a consumer
+	 * goes on taking until the queue is empty or no slot is left, and a slot freed
+	 * signals again); otherwise the caller must signal a consumer
 	 */
-	void add(ExecutorTask task) {
+	boolean add(ExecutorTask task) {
 		Link previous = (Link) ENDS.getAndSet(this.ends, TAIL, task);
-		NEXT.setRelease(previous, task);
+		// A full fence between linking and reading whether the one before was taken: a
+		// consumer takes it (a compare-and-set) before it reads its link.
+		NEXT.setVolatile(previous, task);
+		return previous instanceof ExecutorTask before && !before.isDequeued();
 	}
 
 	/**
