@@ -352,6 +352,22 @@ class LionfuncsAutoConfigurationTests {
 	}
 
 	@Test
+	void theObservationsAreTurnedOffByTheirPrefix() {
+		this.contextRunner.withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class))
+			.withUserConfiguration(ObservationCollectorConfiguration.class)
+			.withPropertyValues("management.observations.enable.lionfuncs.request=false")
+			.run((context) -> {
+				NetworkRequestEvent event = context.getBean(Executor.class)
+					.submitTask(TaskRequest.ofStage(() -> CompletableFuture.completedFuture(CallResult.of(200, null)))
+						.build())
+					.completion()
+					.join();
+				assertThat(event.getStatus()).isEqualTo(RequestStatus.COMPLETED);
+				assertThat(context.getBean(ObservationCollectorConfiguration.class).observed).isEmpty();
+			});
+	}
+
+	@Test
 	void aRequestObservationConventionBeanNamesTheObservations() {
 		this.contextRunner.withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class))
 			.withUserConfiguration(ObservationCollectorConfiguration.class)
