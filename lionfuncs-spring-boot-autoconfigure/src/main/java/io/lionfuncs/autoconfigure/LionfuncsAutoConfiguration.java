@@ -2,9 +2,11 @@ package io.lionfuncs.autoconfigure;
 
 import io.github.bucket4j.Bucket;
 import io.lionfuncs.network.Executor;
+import io.lionfuncs.network.RequestObservationConvention;
 import io.lionfuncs.network.RequestStatusListener;
 import io.lionfuncs.network.budget.ExecutorPauseListener;
 import io.lionfuncs.network.UsageExtractor;
+import io.micrometer.observation.ObservationRegistry;
 import reactor.core.publisher.Mono;
 
 import org.springframework.beans.factory.BeanFactory;
@@ -30,7 +32,10 @@ import org.springframework.core.env.Environment;
  * drained alongside its graceful shutdown), and the republishing of request
  * status changes as {@link RequestStatusChangedEvent}s and of pauses as
  * {@link ExecutorPausedEvent}s. A {@link UsageExtractor} bean reads the API
- * tokens calls used, instead of the {@code usage.json-pointers}. Unknown
+ * tokens calls used, instead of the {@code usage.json-pointers}. With an
+ * {@link ObservationRegistry} bean (Boot's), every executor observes its requests as
+ * {@code lionfuncs.request} and traces continue through it into the calls; a
+ * {@link RequestObservationConvention} bean replaces the default convention. Unknown
  * {@code lionfuncs.*} properties are reported in a warning at start-up.
  *
  * @since 0.1.0
@@ -50,9 +55,11 @@ public final class LionfuncsAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	LionfuncsExecutorFactory lionfuncsExecutorFactory(LionfuncsProperties properties,
-			ObjectProvider<RedisTokenBuckets> redisTokenBuckets, ObjectProvider<UsageExtractor> usageExtractor) {
+			ObjectProvider<RedisTokenBuckets> redisTokenBuckets, ObjectProvider<UsageExtractor> usageExtractor,
+			ObjectProvider<ObservationRegistry> observationRegistry,
+			ObjectProvider<RequestObservationConvention> observationConvention) {
 		return new LionfuncsExecutorFactory(properties, redisTokenBuckets::getIfAvailable,
-				usageExtractor::getIfUnique);
+				usageExtractor::getIfUnique, observationRegistry::getIfUnique, observationConvention::getIfUnique);
 	}
 
 	@Bean

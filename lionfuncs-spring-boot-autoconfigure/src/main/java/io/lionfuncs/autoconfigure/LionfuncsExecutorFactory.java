@@ -8,10 +8,12 @@ import io.github.bucket4j.Bucket;
 
 import io.lionfuncs.network.Executor;
 import io.lionfuncs.network.ExecutorSettings;
+import io.lionfuncs.network.RequestObservationConvention;
 import io.lionfuncs.network.budget.InvalidExecutorSettingException;
 import io.lionfuncs.network.budget.BudgetSettings;
 import io.lionfuncs.network.UsageExtractor;
 import io.lionfuncs.network.limit.TokenBucketFactory;
+import io.micrometer.observation.ObservationRegistry;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.util.ClassUtils;
@@ -42,6 +44,10 @@ public class LionfuncsExecutorFactory {
 
 	private final Supplier<@Nullable UsageExtractor> usageExtractor;
 
+	private final Supplier<@Nullable ObservationRegistry> observationRegistry;
+
+	private final Supplier<@Nullable RequestObservationConvention> observationConvention;
+
 	/**
 	 * Creates a factory of executors whose buckets can only be local.
 	 * @param properties the properties
@@ -71,9 +77,31 @@ public class LionfuncsExecutorFactory {
 	 */
 	public LionfuncsExecutorFactory(LionfuncsProperties properties,
 			Supplier<@Nullable RedisTokenBuckets> redisTokenBuckets, Supplier<@Nullable UsageExtractor> usageExtractor) {
+		this(properties, redisTokenBuckets, usageExtractor, () -> null, () -> null);
+	}
+
+	/**
+	 * Creates a factory.
+	 * @param properties the properties
+	 * @param redisTokenBuckets supplies the Redis buckets, or {@code null} when Redis
+	 * support is absent; asked only for executors with {@code rate-limiter.store: redis}
+	 * @param usageExtractor supplies the extractor that reads the API tokens a call used,
+	 * or {@code null} to read the {@code usage.json-pointers} of each executor
+	 * @param observationRegistry supplies the registry the executors' requests are
+	 * observed in (and through which traces continue into their calls), or {@code null}
+	 * for none
+	 * @param observationConvention supplies the convention of those observations, or
+	 * {@code null} for the default
+	 */
+	public LionfuncsExecutorFactory(LionfuncsProperties properties,
+			Supplier<@Nullable RedisTokenBuckets> redisTokenBuckets, Supplier<@Nullable UsageExtractor> usageExtractor,
+			Supplier<@Nullable ObservationRegistry> observationRegistry,
+			Supplier<@Nullable RequestObservationConvention> observationConvention) {
 		this.properties = properties;
 		this.redisTokenBuckets = redisTokenBuckets;
 		this.usageExtractor = usageExtractor;
+		this.observationRegistry = observationRegistry;
+		this.observationConvention = observationConvention;
 	}
 
 	/**
@@ -98,7 +126,10 @@ public class LionfuncsExecutorFactory {
 	}
 
 	private Executor create(String name, LionfuncsProperties.Executor executor, String prefix) {
-		Executor.Builder builder = Executor.builder().settings(settings(name, executor, prefix));
+		Executor.Builder builder = Executor.builder()
+			.settings(settings(name, executor, prefix))
+			.observationRegistry(this.observationRegistry.get())
+			.observationConvention(this.observationConvention.get());
 		if (executor.getUsage().isEnabled()) {
 			builder.usageExtractor(this.usageExtractor.get());
 		}

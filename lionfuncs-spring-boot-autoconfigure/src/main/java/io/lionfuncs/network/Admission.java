@@ -37,8 +37,11 @@ final class Admission {
 
 	private final WaitingRoom waiting;
 
+	private final @Nullable RequestTracing tracing;
+
 	Admission(ExecutorSettings settings, long maxApiTokens, TaskQueue queue, DispatchLanes lanes,
-			WaitingRoom waiting, Counters counters, Completion completion, RunState runState) {
+			WaitingRoom waiting, Counters counters, Completion completion, RunState runState,
+			@Nullable RequestTracing tracing) {
 		this.name = settings.name();
 		this.policy = settings.queueFullPolicy();
 		this.submitTimeout = settings.submitTimeout();
@@ -49,6 +52,7 @@ final class Admission {
 		this.counters = counters;
 		this.completion = completion;
 		this.runState = runState;
+		this.tracing = tracing;
 	}
 
 	// ---------------------------------------------------------------- submissions
@@ -58,6 +62,9 @@ final class Admission {
 	 */
 	NetworkRequestEvent submit(TaskRequest request) {
 		ExecutorTask task = new ExecutorTask(this.completion, requireCall(request));
+		if (this.tracing != null) {
+			this.tracing.submitted(task);
+		}
 		accept(task);
 		if (task.status() != RequestStatus.PENDING || tryEnqueue(task)) {
 			return task.event;
@@ -92,6 +99,9 @@ final class Admission {
 	 */
 	CompletableFuture<NetworkRequestEvent> submitAsync(TaskRequest request) {
 		ExecutorTask task = new ExecutorTask(this.completion, requireCall(request));
+		if (this.tracing != null) {
+			this.tracing.submitted(task);
+		}
 		try {
 			accept(task);
 		}
@@ -122,6 +132,9 @@ final class Admission {
 		}
 		LeaseGrant grant = new LeaseGrant();
 		ExecutorTask task = new ExecutorTask(this.completion, request, grant);
+		if (this.tracing != null) {
+			this.tracing.submitted(task);
+		}
 		try {
 			accept(task);
 		}
@@ -202,12 +215,14 @@ final class Admission {
 		}
 		// Queued within the submission that created it, before anyone else can see it.
 		task.queueUnpublished();
-		this.queue.add(task);
+		boolean takenInPassing = this.queue.add(task);
 		String cancelReason = this.runState.cancelReason();
 		if (cancelReason != null) {
 			this.completion.cancel(task, cancelReason);
 		}
-		this.lanes.signal();
+		if (!takenInPassing) {
+			this.lanes.signal();
+		}
 		return true;
 	}
 

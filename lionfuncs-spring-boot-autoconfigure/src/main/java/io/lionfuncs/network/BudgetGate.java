@@ -6,11 +6,9 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -23,8 +21,6 @@ import io.lionfuncs.network.budget.ProviderLimit;
 import io.lionfuncs.network.limit.BucketSettings;
 import io.lionfuncs.network.limit.TokenBucket;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import org.springframework.http.HttpStatus;
 
@@ -54,13 +50,14 @@ import org.springframework.http.HttpStatus;
  */
 final class BudgetGate {
 
-	private static final Logger logger = LoggerFactory.getLogger(BudgetGate.class);
-
 	/**
 	 * Pauses for a reported limit shorter than this are left to the buckets: a limit
 	 * refilled continuously gives a unit back within milliseconds.
 	 */
 	private static final Duration MIN_PROVIDER_PAUSE = Duration.ofMillis(100);
+
+	/** A call that ended without a response. */
+	private static final int NO_STATUS_CODE = -1;
 
 	/** The most tokens one adjustment takes, far beyond any real bucket's reach. */
 	private static final double MAX_ADJUSTMENT = 1e15;
@@ -68,8 +65,6 @@ final class BudgetGate {
 	private final String executorName;
 
 	private final BudgetSettings settings;
-
-	private final @Nullable UsageExtractor usageExtractor;
 
 	private final TokenBucket requestsBucket;
 
@@ -83,24 +78,11 @@ final class BudgetGate {
 
 	private final Map<String, BudgetStats.ReportedLimit> reportedLimits = new ConcurrentHashMap<>();
 
-	private final LongAdder callsWithUsage = new LongAdder();
-
-	private final LongAdder estimatedApiTokens = new LongAdder();
-
-	private final LongAdder actualApiTokens = new LongAdder();
-
-	private final LongAdder refundedApiTokens = new LongAdder();
-
-	private final LongAdder overdrawnApiTokens = new LongAdder();
-
-	private final LongAdder callsWithoutUsage = new LongAdder();
-
 	private final LongAdder rateLimitedResponses = new LongAdder();
 
 	private final LongAdder providerAdjustments = new LongAdder();
 
-	/** API tokens taken beyond estimates less those given back, since the start. */
-	private final AtomicLong apiTokensDebt = new AtomicLong();
+	private final UsageTrueUp usage;
 
 	private final PauseState pause;
 
@@ -127,8 +109,10 @@ final class BudgetGate {
 			Supplier<Reservations> reservations, List<ExecutorPauseListener> listeners) {
 		this.executorName = executorName;
 		this.settings = settings;
-		this.usageExtractor = !settings.usageEnabled() ? null
-				: (usageExtractor != null) ? usageExtractor : defaultUsageExtractor(settings.usageJsonPointers());
+		this.usage = new UsageTrueUp(executorName,
+				!settings.usageEnabled() ? null
+						: (usageExtractor != null) ? usageExtractor : defaultUsageExtractor(settings.usageJsonPointers()),
+				apiTokensBucket);
 		this.requestsBucket = requestsBucket;
 		this.apiTokensBucket = apiTokensBucket;
 		this.clock = clock;
@@ -136,7 +120,7 @@ final class BudgetGate {
 		this.headers = new RateLimitHeaders(executorName);
 		this.pause = new PauseState(executorName, clock, nanoClock, listeners);
 		this.active = settings.usageEnabled() || settings.providerHeadersEnabled() || settings.pauseEnabled();
-		this.tracksDebt = this.usageExtractor != null && apiTokensBucket != null;
+		this.tracksDebt = this.usage.isEnabled() && apiTokensBucket != null;
 	}
 
 	/**
@@ -345,7 +329,7 @@ final class BudgetGate {
 	 */
 	@Nullable Long afterCall(long estimate, boolean reserved, @Nullable CallResult result, @Nullable Throwable error,
 			boolean responsesObserved, @Nullable Long used) {
-		Integer statusCode = null;
+		int statusCode = NO_STATUS_CODE;
 		Map<String, String> responseHeaders = Map.of();
 		if (result != null) {
 			statusCode = result.statusCode();
@@ -356,69 +340,11 @@ final class BudgetGate {
 			responseHeaders = response.responseHeaders();
 		}
 		// True up first: what the headers say is measured against the reconciled level.
-		Long trueUsed = trueUp(estimate, reserved, result, statusCode, used);
-		if (statusCode != null && !responsesObserved) {
+		Long trueUsed = this.usage.trueUp(estimate, reserved, result, statusCode, used);
+		if (statusCode != NO_STATUS_CODE && !responsesObserved) {
 			onResponse(statusCode, responseHeaders);
 		}
 		return trueUsed;
-	}
-
-	/**
-	 * Counts a final 429 while every budget feature is off, as the statistics always do.
-	 */
-	void countIfRateLimited(@Nullable CallResult result, @Nullable Throwable error) {
-		Integer statusCode = (result != null) ? Integer.valueOf(result.statusCode())
-				: (unwrap(error) instanceof ResponseDetails response) ? response.statusCode() : null;
-		if (statusCode != null && statusCode == HttpStatus.TOO_MANY_REQUESTS.value()) {
-			this.rateLimitedResponses.increment();
-		}
-	}
-
-	private @Nullable Long trueUp(long estimate, boolean reserved, @Nullable CallResult result,
-			@Nullable Integer statusCode, @Nullable Long reportedUsed) {
-		if (this.usageExtractor == null) {
-			return null;
-		}
-		if (statusCode != null && statusCode == HttpStatus.TOO_MANY_REQUESTS.value()) {
-			// Refused: the provider counted no tokens, so neither do we.
-			if (reserved && estimate > 0 && this.apiTokensBucket != null) {
-				this.apiTokensBucket.refund(estimate);
-				this.refundedApiTokens.add(estimate);
-				this.apiTokensDebt.addAndGet(-estimate);
-			}
-			return 0L;
-		}
-		Long used;
-		if (reportedUsed != null) {
-			used = (reportedUsed >= 0) ? reportedUsed : null;
-		}
-		else if (result == null) {
-			return null;
-		}
-		else {
-			used = extract(result);
-		}
-		if (used == null) {
-			this.callsWithoutUsage.increment();
-			return null;
-		}
-		this.callsWithUsage.increment();
-		this.estimatedApiTokens.add(estimate);
-		this.actualApiTokens.add(used);
-		TokenBucket bucket = this.apiTokensBucket;
-		if (bucket != null) {
-			long difference = (reserved ? estimate : 0) - used;
-			if (difference > 0) {
-				bucket.refund(difference);
-				this.refundedApiTokens.add(difference);
-			}
-			else if (difference < 0) {
-				bucket.forceConsume(-difference);
-				this.overdrawnApiTokens.add(-difference);
-			}
-			this.apiTokensDebt.addAndGet(-difference);
-		}
-		return used;
 	}
 
 	/**
@@ -428,32 +354,22 @@ final class BudgetGate {
 	 * @return the tokens used, or {@code null} when nothing was reconciled
 	 */
 	@Nullable Long returnUnused(long estimate, boolean reserved, long used) {
-		TokenBucket bucket = this.apiTokensBucket;
-		if (bucket == null) {
-			return null;
-		}
-		long difference = (reserved ? estimate : 0) - used;
-		if (difference > 0) {
-			bucket.refund(difference);
-			this.refundedApiTokens.add(difference);
-		}
-		else if (difference < 0) {
-			bucket.forceConsume(-difference);
-			this.overdrawnApiTokens.add(-difference);
-		}
-		this.apiTokensDebt.addAndGet(-difference);
-		return used;
+		return this.usage.returnUnused(estimate, reserved, used);
 	}
 
-	private @Nullable Long extract(CallResult result) {
-		try {
-			Long used = Objects.requireNonNull(this.usageExtractor).apiTokensUsed(result);
-			return (used != null && used >= 0) ? used : null;
+	/**
+	 * Counts a final 429 while every budget feature is off, as the statistics always do.
+	 */
+	void countIfRateLimited(@Nullable CallResult result, @Nullable Throwable error) {
+		if (result != null) {
+			if (result.statusCode() == HttpStatus.TOO_MANY_REQUESTS.value()) {
+				this.rateLimitedResponses.increment();
+			}
+			return;
 		}
-		catch (RuntimeException ex) {
-			logger.warn("Executor '{}': usage extractor {} failed; the call's estimate stands", this.executorName,
-					this.usageExtractor, ex);
-			return null;
+		Integer statusCode = (unwrap(error) instanceof ResponseDetails response) ? response.statusCode() : null;
+		if (statusCode != null && statusCode == HttpStatus.TOO_MANY_REQUESTS.value()) {
+			this.rateLimitedResponses.increment();
 		}
 	}
 
@@ -467,45 +383,20 @@ final class BudgetGate {
 	}
 
 	/**
-	 * The API tokens calls took beyond their estimates, less those given back, so far.
-	 * A call that reserves notes it: when the mark has grown by the time its tokens
-	 * exist, calls that ended meanwhile used more than they reserved, and that debt
-	 * delays this call just as it delays every call reserving after it. Without this, up
-	 * to {@code concurrencyLimit - 1} calls already waiting for their tokens would leave
-	 * ahead of the debt and exceed the bucket's bound.
+	 * The API tokens calls took beyond their estimates, less those given back, so far;
+	 * see {@link UsageTrueUp#apiTokensDebt()}.
 	 * @return the current mark
 	 */
 	long apiTokensDebt() {
-		return this.apiTokensDebt.get();
+		return this.usage.apiTokensDebt();
 	}
 
-	/**
-	 * The debt run up since a mark.
-	 * @param mark a value of {@link #apiTokensDebt()}
-	 * @return the tokens taken beyond estimates since then, net of refunds; zero if none
-	 */
 	long apiTokensDebtSince(long mark) {
-		return Math.max(0, this.apiTokensDebt.get() - mark);
+		return this.usage.apiTokensDebtSince(mark);
 	}
 
-	/**
-	 * How long a call whose tokens exist must still wait for debt run up since it
-	 * reserved: the time the API-token bucket takes to refill that debt, or less when
-	 * the bucket holds enough now (it never waits for the calls reserving after it).
-	 * @param debt the debt since the call reserved, see {@link #apiTokensDebtSince(long)}
-	 * @return the time in nanoseconds, zero without an API-token bucket
-	 */
 	long apiTokensDebtHoldNanos(long debt) {
-		TokenBucket bucket = this.apiTokensBucket;
-		if (bucket == null || debt <= 0) {
-			return 0;
-		}
-		long shortfall = Math.min(debt, -bucket.availableTokens());
-		if (shortfall <= 0) {
-			return 0;
-		}
-		BucketSettings shape = bucket.settings();
-		return (long) Math.ceil(Math.min(shortfall * (double) shape.period().toNanos() / shape.rate(), 1e18));
+		return this.usage.apiTokensDebtHoldNanos(debt);
 	}
 
 	// ---------------------------------------------------------------- hold
@@ -515,7 +406,7 @@ final class BudgetGate {
 	 */
 	void noteReservation(ExecutorTask task) {
 		if (this.tracksDebt) {
-			task.apiTokensDebtMark = this.apiTokensDebt.get();
+			task.apiTokensDebtMark = this.usage.apiTokensDebt();
 		}
 	}
 
@@ -601,8 +492,9 @@ final class BudgetGate {
 				limits.put(kind.key(), limit);
 			}
 		}
-		return new BudgetStats(this.callsWithUsage.sum(), this.estimatedApiTokens.sum(), this.actualApiTokens.sum(),
-				this.refundedApiTokens.sum(), this.overdrawnApiTokens.sum(), this.callsWithoutUsage.sum(),
+		UsageTrueUp usage = this.usage;
+		return new BudgetStats(usage.callsWithUsage.sum(), usage.estimatedApiTokens.sum(), usage.actualApiTokens.sum(),
+				usage.refundedApiTokens.sum(), usage.overdrawnApiTokens.sum(), usage.callsWithoutUsage.sum(),
 				this.rateLimitedResponses.sum(), this.providerAdjustments.sum(), this.pause.count(),
 				(current != null) ? current.pausedUntil() : null, (current != null) ? current.reason() : null,
 				limits);

@@ -6,7 +6,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
+import reactor.util.context.Context;
 
 /**
  * Runs a {@code CALLING} request: invokes a submitted task's call and routes its
@@ -17,13 +19,32 @@ final class CallRunner {
 
 	private final boolean observesResponses;
 
-	CallRunner(BudgetGate budget) {
+	private final @Nullable RequestTracing tracing;
+
+	CallRunner(BudgetGate budget, @Nullable RequestTracing tracing) {
 		this.observesResponses = budget.observesResponses();
+		this.tracing = tracing;
+	}
+
+	void call(ExecutorTask task, DispatchLanes.Lane lane) {
+		lane.enterCall();
+		task.startingOnLane = lane.startingBatch;
+		try {
+			if (this.tracing == null) {
+				start(task);
+			}
+			else {
+				this.tracing.startCall(task, () -> start(task));
+			}
+		}
+		finally {
+			task.startingOnLane = false;
+			lane.exitCall();
+		}
 	}
 
 	@SuppressWarnings("unchecked") // the builder took the supplier with its type
-	void call(ExecutorTask task, DispatchLanes.Lane lane) {
-		lane.enterCall();
+	private void start(ExecutorTask task) {
 		try {
 			LeaseGrant grant = task.grant();
 			if (grant != null) {
@@ -32,7 +53,7 @@ final class CallRunner {
 			else if (task.isReactive()) {
 				Mono<? extends CallResult> call = (Mono<? extends CallResult>) Objects
 					.requireNonNull(task.call().get(), "call supplier returned null");
-				CallSubscriber subscriber = new CallSubscriber(task, this.observesResponses);
+				CallSubscriber subscriber = new CallSubscriber(task, subscriberContext(task));
 				task.setCancellable(subscriber);
 				call.subscribe(subscriber);
 			}
@@ -52,9 +73,16 @@ final class CallRunner {
 		catch (Throwable ex) {
 			task.accept(null, ex);
 		}
-		finally {
-			lane.exitCall();
-		}
+	}
+
+	/**
+	 * The context a reactive call is subscribed with: the task as its
+	 * {@link ResponseObserver} when the budget reads responses, and the caller's context
+	 * when tracing.
+	 */
+	private Context subscriberContext(ExecutorTask task) {
+		Context context = this.observesResponses ? Context.of(ResponseObserver.CONTEXT_KEY, task) : Context.empty();
+		return (this.tracing != null) ? this.tracing.subscriberContext(task, context) : context;
 	}
 
 	private static void completeFrom(ExecutorTask task, CompletableFuture<? extends CallResult> done) {

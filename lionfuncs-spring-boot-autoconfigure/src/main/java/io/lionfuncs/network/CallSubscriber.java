@@ -11,10 +11,10 @@ import reactor.util.context.Context;
 
 /**
  * Subscribes to a reactive call for its task: hands its one result (or error, or
- * emptiness) to the task, and cancels the call when the request is cancelled. When the
- * executor's budget reads responses, the call's context offers the task as its
- * {@link ResponseObserver}, so that each attempt of a retrying client is reported as it
- * arrives.
+ * emptiness) to the task, and cancels the call when the request is cancelled. Its
+ * context is the call's: when the executor's budget reads responses, it offers the task
+ * as its {@link ResponseObserver}, so that each attempt of a retrying client is reported
+ * as it arrives, and when the executor traces, it carries the caller's context.
  */
 final class CallSubscriber implements CoreSubscriber<CallResult>, Disposable {
 
@@ -30,9 +30,9 @@ final class CallSubscriber implements CoreSubscriber<CallResult>, Disposable {
 
 	private boolean done;
 
-	CallSubscriber(ExecutorTask task, boolean observesResponses) {
+	CallSubscriber(ExecutorTask task, Context context) {
 		this.task = task;
-		this.context = observesResponses ? Context.of(ResponseObserver.CONTEXT_KEY, task) : Context.empty();
+		this.context = context;
 	}
 
 	@Override

@@ -9,9 +9,9 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The changing part of an event's state at one moment, copied under its lifecycle's
- * monitor into one small object, and the {@link RequestSnapshot} built from it with the
- * parts that never change when first asked for.
+ * The changing part of an event's state at one moment, copied into one small object,
+ * and the {@link RequestSnapshot} built from it with the parts that never change when
+ * first asked for.
  */
 final class CapturedState implements Supplier<RequestSnapshot> {
 
@@ -48,26 +48,38 @@ final class CapturedState implements Supplier<RequestSnapshot> {
 	// Built at most a few times by racing threads, all equal; then read.
 	private volatile @Nullable RequestSnapshot snapshot;
 
-	/**
-	 * Copies the state; the caller holds the lifecycle's monitor.
-	 */
-	CapturedState(NetworkRequestEvent event, RequestLifecycle lifecycle) {
+	private CapturedState(NetworkRequestEvent event, RequestLifecycle lifecycle, int state) {
 		this.event = event;
-		this.status = lifecycle.status();
+		this.status = RequestLifecycle.status(state);
 		this.createdAt = lifecycle.createdAt;
-		this.updatedAt = lifecycle.stampLocked(RequestLifecycle.UPDATED);
-		this.queuedAt = lifecycle.stampLocked(RequestLifecycle.QUEUED);
-		this.processingStartedAt = lifecycle.stampLocked(RequestLifecycle.PROCESSING);
-		this.callStartedAt = lifecycle.stampLocked(RequestLifecycle.CALLING);
-		this.firstByteAt = lifecycle.stampLocked(RequestLifecycle.FIRST_BYTE);
-		this.completedAt = lifecycle.stampLocked(RequestLifecycle.COMPLETED);
-		this.responseStatusCode = event.statusCodeLocked();
-		this.responseHeaders = event.responseHeadersLocked();
-		NetworkRequestEvent.Failed failed = event.failedLocked();
+		this.updatedAt = lifecycle.stamp(RequestLifecycle.UPDATED, state);
+		this.queuedAt = lifecycle.stamp(RequestLifecycle.QUEUED, state);
+		this.processingStartedAt = lifecycle.stamp(RequestLifecycle.PROCESSING, state);
+		this.callStartedAt = lifecycle.stamp(RequestLifecycle.CALLING, state);
+		this.firstByteAt = lifecycle.stamp(RequestLifecycle.FIRST_BYTE, state);
+		this.completedAt = lifecycle.stamp(RequestLifecycle.COMPLETED, state);
+		Object outcome = event.outcome(state);
+		this.responseStatusCode = NetworkRequestEvent.statusCode(outcome);
+		this.responseHeaders = NetworkRequestEvent.responseHeaders(outcome);
+		Failed failed = NetworkRequestEvent.failed(outcome);
 		this.errorType = (failed != null) ? failed.type : null;
 		this.errorMessage = (failed != null) ? failed.message : null;
-		this.apiTokensUsed = event.apiTokensUsedLocked();
+		this.apiTokensUsed = event.getApiTokensUsed();
 		this.logs = lifecycle.logs();
+	}
+
+	/**
+	 * Copies the state of one moment: read between two readings of the same state word,
+	 * so that no change happened in between (a status is entered only once).
+	 */
+	static CapturedState of(NetworkRequestEvent event, RequestLifecycle lifecycle) {
+		for (;;) {
+			int state = lifecycle.state();
+			CapturedState captured = new CapturedState(event, lifecycle, state);
+			if (lifecycle.state() == state) {
+				return captured;
+			}
+		}
 	}
 
 	@Override

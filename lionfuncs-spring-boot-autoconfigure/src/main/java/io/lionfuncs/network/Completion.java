@@ -40,9 +40,11 @@ final class Completion implements TaskEnds {
 
 	private final RunState runState;
 
+	private final @Nullable RequestTracing tracing;
+
 	Completion(RequestContext context, BudgetGate budget, Reservations reservations, ConcurrencyLimiter limiter,
 			InFlightTasks inFlight, RecentEvents recent, Counters counters, TaskQueue queue, DispatchLanes lanes,
-			WaitingRoom waiting, RunState runState) {
+			WaitingRoom waiting, RunState runState, @Nullable RequestTracing tracing) {
 		this.context = context;
 		this.budget = budget;
 		this.reservations = reservations;
@@ -54,6 +56,7 @@ final class Completion implements TaskEnds {
 		this.lanes = lanes;
 		this.waiting = waiting;
 		this.runState = runState;
+		this.tracing = tracing;
 	}
 
 	@Override
@@ -200,6 +203,10 @@ final class Completion implements TaskEnds {
 			case QUEUED -> {
 				if (mayBeQueued && this.queue.remove(task)) {
 					this.waiting.admit();
+					if (this.queue.needsSweep()) {
+						// Many cancelled while queued: a dispatcher unlinks them.
+						this.lanes.signal();
+					}
 				}
 			}
 			default -> task.dispose();
@@ -242,9 +249,17 @@ final class Completion implements TaskEnds {
 			grant.ended(task.event, (rejection != null) ? rejection : rejection(task, grant, status),
 					String.valueOf(task.event.getErrorMessage()));
 		}
-		task.announceTerminal(previous);
-		// A freed slot matters only to queued tasks; a task queued later signals itself.
-		if (heldSlot && !this.queue.isEmpty()) {
+		if (this.tracing == null) {
+			task.announceTerminal(previous);
+		}
+		else {
+			this.tracing.ended(task);
+			this.tracing.asCaller(task, () -> task.announceTerminal(previous));
+		}
+		// A freed slot matters only to queued tasks (a task queued later signals itself), and
+		// needs no signal when the call ended inside its start on a dispatcher lane: that
+		// lane takes again once the start returns.
+		if (heldSlot && !task.startingOnLane && !this.queue.isEmpty()) {
 			this.lanes.signal();
 		}
 		this.runState.afterTerminal();

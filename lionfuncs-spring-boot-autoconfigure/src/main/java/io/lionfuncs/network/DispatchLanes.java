@@ -37,6 +37,9 @@ final class DispatchLanes {
 
 	private volatile Lane[] lanes = new Lane[0];
 
+	// The lane signalled last; written and read racily, as a hint only.
+	private @Nullable Lane hint;
+
 	DispatchLanes(String name) {
 		this.name = name;
 	}
@@ -53,6 +56,7 @@ final class DispatchLanes {
 			created[i] = new Lane(scheduler.createWorker(), (i + 1 < count) ? created[i + 1] : null, batchSize, pass);
 		}
 		this.lanes = created;
+		this.hint = null;
 	}
 
 	void dispose() {
@@ -70,6 +74,12 @@ final class DispatchLanes {
 	 * quiet ones cost no thread hand-offs.
 	 */
 	void signal() {
+		Lane hinted = this.hint;
+		if (hinted != null && hinted.isBusy() && !hinted.isInCall()) {
+			// Most signals find the lane signalled last still running: one lane read.
+			hinted.signal();
+			return;
+		}
 		Lane[] current = this.lanes;
 		Thread thread = Thread.currentThread();
 		Lane idle = null;
@@ -91,10 +101,12 @@ final class DispatchLanes {
 			}
 		}
 		if (running != null) {
+			this.hint = running;
 			running.signal();
 			return;
 		}
 		if (idle != null) {
+			this.hint = idle;
 			idle.signal();
 			return;
 		}
@@ -137,6 +149,10 @@ final class DispatchLanes {
 		// Whether the loop's thread runs a caller's code (a call's start, or what runs when
 		// a call completes at once). A hint for signal(), so written and read opaquely.
 		private boolean inCall;
+
+		// Whether the loop is starting the calls of a batch it took, after which it takes
+		// again; used by this loop's thread only.
+		boolean startingBatch;
 
 		// The tasks taken by one pass, with their reservations; used by this loop only.
 		final ExecutorTask[] batch;

@@ -43,8 +43,6 @@ final class Dispatcher implements DispatchLanes.Pass {
 
 	private final WallClock clock;
 
-	private final Object admissionMonitor = new Object();
-
 	Dispatcher(String name, TaskQueue queue, ConcurrencyLimiter limiter, InFlightTasks inFlight,
 			Reservations reservations, BudgetGate budget, CallRunner runner, Completion completion,
 			WaitingRoom waiting, Counters counters, RunState runState, Shutdown shutdown, WallClock clock) {
@@ -88,25 +86,37 @@ final class Dispatcher implements DispatchLanes.Pass {
 					batch[i] = null;
 				}
 			}
-			for (int i = 0; i < size; i++) {
-				ExecutorTask task = batch[i];
-				CompletionStage<Long> pendingDelay = lane.pendingDelays[i];
-				boolean atOnce = startsAtOnce(lane, i);
-				batch[i] = null;
-				lane.pendingDelays[i] = null;
-				if (task == null) {
-					continue;
-				}
-				// The first task starts at the instant it left the queue; later ones read the clock.
-				if (atOnce && this.runState.cancelReason() == null) {
-					startAtOnce(task, (i == 0) ? now : this.clock.epochNanos(), lane);
-				}
-				else if (atOnce) {
-					cancelAtOnce(task, now);
-				}
-				else {
-					startWhenReserved(task, lane.delays[i], pendingDelay, lane, (i == 0) ? now : WallClock.NONE);
-				}
+			// Calls that end inside their start need not signal: this pass takes again.
+			lane.startingBatch = true;
+			try {
+				startBatch(lane, size, now);
+			}
+			finally {
+				lane.startingBatch = false;
+			}
+		}
+	}
+
+	private void startBatch(DispatchLanes.Lane lane, int size, long now) {
+		ExecutorTask[] batch = lane.batch;
+		for (int i = 0; i < size; i++) {
+			ExecutorTask task = batch[i];
+			CompletionStage<Long> pendingDelay = lane.pendingDelays[i];
+			boolean atOnce = startsAtOnce(lane, i);
+			batch[i] = null;
+			lane.pendingDelays[i] = null;
+			if (task == null) {
+				continue;
+			}
+			// The first task starts at the instant it left the queue; later ones read the clock.
+			if (atOnce && this.runState.cancelReason() == null) {
+				startAtOnce(task, (i == 0) ? now : this.clock.epochNanos(), lane);
+			}
+			else if (atOnce) {
+				cancelAtOnce(task, now);
+			}
+			else {
+				startWhenReserved(task, lane.delays[i], pendingDelay, lane, (i == 0) ? now : WallClock.NONE);
 			}
 		}
 	}
@@ -120,39 +130,65 @@ final class Dispatcher implements DispatchLanes.Pass {
 
 	/**
 	 * Takes tasks from the queue into the lane's batch, each with a concurrency slot and
-	 * its tokens reserved. Polling and reserving under one monitor keeps reservations in
-	 * queue order. A lane takes one task at a time unless a backlog builds up; then it
-	 * takes several (at most its share of the concurrency limit), so that a burst costs
-	 * fewer hand-overs.
+	 * its tokens reserved. Polling and reserving under the queue's consumer lock keeps
+	 * reservations in queue order; a lane that finds the lock held leaves the taking to
+	 * its holder, which takes again, rather than wait. A lane takes one task at a time
+	 * unless a backlog builds up; then it takes several (at most its share of the
+	 * concurrency limit), so that a burst costs fewer hand-overs.
 	 * @return how many tasks were taken
 	 */
 	private int take(DispatchLanes.Lane lane) {
-		// Nothing to take, or no slot: a later submission or freed slot signals again.
-		if (this.queue.isEmpty() || this.limiter.available() == 0) {
-			return 0;
-		}
-		synchronized (this.admissionMonitor) {
-			int wanted = Math.min(lane.batch.length, 1 + this.queue.size() / BACKLOG_PER_BATCHED_TASK);
-			int size = 0;
-			boolean synchronous = this.reservations.isSynchronous();
-			while (size < wanted && this.limiter.tryAcquire()) {
-				ExecutorTask task = this.queue.poll();
-				if (task == null) {
-					this.limiter.release();
-					break;
-				}
-				this.budget.noteReservation(task);
-				if (!synchronous) {
-					lane.pendingDelays[size] = this.reservations.reserveAsync(task);
-				}
-				this.inFlight.add(task);
-				lane.batch[size++] = task;
+		for (;;) {
+			boolean sweep = this.queue.needsSweep();
+			// Nothing to take, or no slot: a later submission or freed slot signals again.
+			if (!sweep && (this.queue.isEmpty() || this.limiter.available() == 0)) {
+				return 0;
 			}
-			if (synchronous && size > 0) {
-				this.reservations.reserve(lane.batch, lane.delays, size);
+			if (!this.queue.lockOrAsk()) {
+				return 0;
 			}
-			return size;
+			int size;
+			boolean asked;
+			try {
+				if (sweep) {
+					this.queue.sweep();
+				}
+				size = takeLocked(lane);
+			}
+			finally {
+				asked = this.queue.unlock();
+			}
+			// A lane that takes tasks comes back for more; one that took none takes again
+			// only for a lane that asked meanwhile.
+			if (size > 0 || !asked) {
+				return size;
+			}
 		}
+	}
+
+	private int takeLocked(DispatchLanes.Lane lane) {
+		int slots = this.limiter
+			.tryAcquireUpTo(Math.min(lane.batch.length, 1 + this.queue.size() / BACKLOG_PER_BATCHED_TASK));
+		int size = 0;
+		boolean synchronous = this.reservations.isSynchronous();
+		while (size < slots) {
+			ExecutorTask task = this.queue.poll();
+			if (task == null) {
+				break;
+			}
+			this.budget.noteReservation(task);
+			if (!synchronous) {
+				lane.pendingDelays[size] = this.reservations.reserveAsync(task);
+			}
+			this.inFlight.add(task);
+			lane.batch[size++] = task;
+		}
+		this.limiter.release(slots - size);
+		this.queue.taken(size);
+		if (synchronous && size > 0) {
+			this.reservations.reserve(lane.batch, lane.delays, size);
+		}
+		return size;
 	}
 
 	/**

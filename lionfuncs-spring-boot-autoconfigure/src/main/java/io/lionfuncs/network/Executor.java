@@ -3,7 +3,6 @@ package io.lionfuncs.network;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -15,12 +14,9 @@ import java.util.function.Supplier;
 import io.lionfuncs.network.budget.BudgetStats;
 import io.lionfuncs.network.budget.ExecutorPause;
 import io.lionfuncs.network.budget.ExecutorPauseListener;
-import io.lionfuncs.network.limit.BucketSettings;
 import io.lionfuncs.network.limit.BucketView;
-import io.lionfuncs.network.limit.ConcurrencyLimiter;
-import io.lionfuncs.network.limit.LocalTokenBucket;
-import io.lionfuncs.network.limit.TokenBucket;
 import io.lionfuncs.network.limit.TokenBucketFactory;
+import io.micrometer.observation.ObservationRegistry;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -57,29 +53,9 @@ import reactor.core.scheduler.Scheduler;
  */
 public final class Executor implements AutoCloseable {
 
-	private final ExecutorSettings settings;
+	private final ExecutorStages stages;
 
 	private final String name;
-
-	private final Clock clock;
-
-	private final BucketView requestsBucket;
-
-	private final @Nullable BucketView apiTokensBucket;
-
-	private final ListenerList<RequestStatusListener> listeners;
-
-	private final BudgetGate budget;
-
-	private final RunState runState;
-
-	private final Shutdown shutdown;
-
-	private final Admission admission;
-
-	private final Dispatcher dispatcher;
-
-	private final ExecutorViews views;
 
 	/**
 	 * Creates an executor with the given settings, local buckets and the system clock.
@@ -87,46 +63,12 @@ public final class Executor implements AutoCloseable {
 	 * @param settings the settings
 	 */
 	public Executor(ExecutorSettings settings) {
-		this(builder().settings(settings));
+		this(new ExecutorStages((ExecutorBuilder) builder().settings(settings)));
 	}
 
-	private Executor(Builder builder) {
-		this.settings = builder.settings;
-		this.name = this.settings.name();
-		this.clock = builder.clock;
-		WallClock wallClock = WallClock.of(builder.clock);
-		ConcurrencyLimiter limiter = new ConcurrencyLimiter(this.settings.concurrencyLimit());
-		TokenBucketFactory buckets = (builder.bucketFactory != null) ? builder.bucketFactory
-				: LocalTokenBucket.factory(builder.nanoClock);
-		TokenBucket requests = buckets.create(this.name, "requests", this.settings.requestsBucket());
-		BucketSettings apiTokensShape = this.settings.apiTokensBucket();
-		TokenBucket apiTokens = (apiTokensShape != null) ? buckets.create(this.name, "api-tokens", apiTokensShape)
-				: null;
-		this.requestsBucket = BucketView.of(requests);
-		this.apiTokensBucket = (apiTokens != null) ? BucketView.of(apiTokens) : null;
-		TaskQueue queue = new TaskQueue(this.settings.queueCapacity());
-		InFlightTasks inFlight = new InFlightTasks(this.settings.concurrencyLimit());
-		RecentEvents recent = new RecentEvents(this.settings.recentCapacity());
-		Counters counters = new Counters();
-		this.listeners = RequestContext.listeners(builder.listeners);
-		RequestContext context = new RequestContext(this.name, wallClock,
-				Redactor.withAdditionalNames(this.settings.redactHeaders()), this.settings.maxLogEntries(),
-				this.listeners);
-		this.budget = new BudgetGate(this.name, this.settings.budget(), builder.usageExtractor, requests, apiTokens,
-				builder.clock, builder.nanoClock, inFlight::reservedNotSent, builder.pauseListeners);
-		Reservations reservations = new Reservations(requests, apiTokens);
-		DispatchLanes lanes = new DispatchLanes(this.name);
-		this.runState = new RunState(this.settings, builder.scheduler, lanes, counters);
-		WaitingRoom waiting = new WaitingRoom(queue, lanes);
-		Completion completion = new Completion(context, this.budget, reservations, limiter, inFlight, recent,
-				counters, queue, lanes, waiting, this.runState);
-		this.admission = new Admission(this.settings, reservations.maxApiTokens(), queue, lanes, waiting, counters,
-				completion, this.runState);
-		this.shutdown = new Shutdown(this.settings, this.runState, this.admission, queue, inFlight, completion);
-		this.dispatcher = new Dispatcher(this.name, queue, limiter, inFlight, reservations, this.budget,
-				new CallRunner(this.budget), completion, waiting, counters, this.runState, this.shutdown, wallClock);
-		this.views = new ExecutorViews(this.settings, queue, inFlight, recent, waiting, limiter, counters,
-				this.requestsBucket, this.apiTokensBucket);
+	Executor(ExecutorStages stages) {
+		this.stages = stages;
+		this.name = stages.settings.name();
 	}
 
 	/**
@@ -134,7 +76,7 @@ public final class Executor implements AutoCloseable {
 	 * @return the builder
 	 */
 	public static Builder builder() {
-		return new Builder();
+		return new ExecutorBuilder();
 	}
 
 	// ---------------------------------------------------------------- lifecycle
@@ -145,7 +87,7 @@ public final class Executor implements AutoCloseable {
 	 * @throws IllegalStateException while a stop is in progress
 	 */
 	public void start() {
-		this.runState.start(this.dispatcher);
+		this.stages.runState.start(this.stages.dispatcher);
 	}
 
 	/**
@@ -153,7 +95,7 @@ public final class Executor implements AutoCloseable {
 	 * @return {@code true} between {@link #start()} and {@link #stop}
 	 */
 	public boolean isRunning() {
-		return this.runState.isRunning();
+		return this.stages.runState.isRunning();
 	}
 
 	/**
@@ -165,7 +107,7 @@ public final class Executor implements AutoCloseable {
 	 * @param graceful whether to drain the queue first
 	 */
 	public void stop(boolean graceful) {
-		this.shutdown.stop(graceful);
+		this.stages.shutdown.stop(graceful);
 	}
 
 	/**
@@ -175,7 +117,7 @@ public final class Executor implements AutoCloseable {
 	 * @return a future completing once every event is terminal
 	 */
 	public CompletableFuture<Void> stopAsync(boolean graceful) {
-		return this.shutdown.stopAsync(graceful);
+		return this.stages.shutdown.stopAsync(graceful);
 	}
 
 	/**
@@ -199,7 +141,7 @@ public final class Executor implements AutoCloseable {
 	 * @throws TaskRejectedException if the executor is not running or the queue is full
 	 */
 	public NetworkRequestEvent submitTask(TaskRequest request) {
-		return this.admission.submit(request);
+		return this.stages.admission.submit(request);
 	}
 
 	/**
@@ -235,7 +177,7 @@ public final class Executor implements AutoCloseable {
 	 * @return a future of the queued event
 	 */
 	public CompletableFuture<NetworkRequestEvent> submitTaskAsync(TaskRequest request) {
-		return this.admission.submitAsync(request);
+		return this.stages.admission.submitAsync(request);
 	}
 
 	/**
@@ -261,7 +203,7 @@ public final class Executor implements AutoCloseable {
 	 * @return a future of the granted lease
 	 */
 	public CompletableFuture<Lease> leaseAsync(TaskRequest request) {
-		return this.admission.lease(request, null);
+		return this.stages.admission.lease(request, null);
 	}
 
 	/**
@@ -272,7 +214,7 @@ public final class Executor implements AutoCloseable {
 	 * @return a mono of the granted lease
 	 */
 	public Mono<Lease> lease(TaskRequest request) {
-		return LeaseForms.mono(this.admission, request, null);
+		return LeaseForms.mono(this.stages.admission, request, null);
 	}
 
 	/**
@@ -286,7 +228,7 @@ public final class Executor implements AutoCloseable {
 	 */
 	public Mono<Lease> lease(TaskRequest request, Duration maxWait) {
 		Objects.requireNonNull(maxWait, "maxWait must not be null");
-		return LeaseForms.mono(this.admission, request, maxWait);
+		return LeaseForms.mono(this.stages.admission, request, maxWait);
 	}
 
 	/**
@@ -301,7 +243,7 @@ public final class Executor implements AutoCloseable {
 	 */
 	public CompletableFuture<Lease> leaseAsync(TaskRequest request, Duration maxWait) {
 		Objects.requireNonNull(maxWait, "maxWait must not be null");
-		return this.admission.lease(request, maxWait);
+		return this.stages.admission.lease(request, maxWait);
 	}
 
 	/**
@@ -319,7 +261,7 @@ public final class Executor implements AutoCloseable {
 	 * @throws IllegalStateException when called on a non-blocking thread
 	 */
 	public Lease acquireLease(TaskRequest request, Duration maxWait) {
-		return LeaseForms.await(this.admission, this.name, request, maxWait);
+		return LeaseForms.await(this.stages.admission, this.name, request, maxWait);
 	}
 
 	// ---------------------------------------------------------------- cancel, pause
@@ -331,7 +273,7 @@ public final class Executor implements AutoCloseable {
 	 * @return whether a request was cancelled
 	 */
 	public boolean cancel(String requestId) {
-		ExecutorTask task = this.views.findTask(requestId);
+		ExecutorTask task = this.stages.views.findTask(requestId);
 		return task != null && task.cancel("cancelled by caller");
 	}
 
@@ -345,7 +287,7 @@ public final class Executor implements AutoCloseable {
 	 * @return the pause, or {@code null} when it changed nothing
 	 */
 	public @Nullable ExecutorPause pause(Duration duration, String reason) {
-		return this.budget.pause(duration, reason, null);
+		return this.stages.budget.pause(duration, reason, null);
 	}
 
 	/**
@@ -355,7 +297,7 @@ public final class Executor implements AutoCloseable {
 	 * @return the pause, or {@code null} when it changed nothing
 	 */
 	public @Nullable ExecutorPause pause(Instant until, String reason) {
-		return pause(Duration.between(this.clock.instant(), until), reason);
+		return pause(Duration.between(this.stages.clock.instant(), until), reason);
 	}
 
 	/**
@@ -363,7 +305,7 @@ public final class Executor implements AutoCloseable {
 	 * @return the end of the current pause, or {@code null} when not paused
 	 */
 	public @Nullable Instant pausedUntil() {
-		return this.budget.pausedUntil();
+		return this.stages.budget.pausedUntil();
 	}
 
 	/**
@@ -371,7 +313,7 @@ public final class Executor implements AutoCloseable {
 	 * @param listener the listener
 	 */
 	public void addPauseListener(ExecutorPauseListener listener) {
-		this.budget.addListener(listener);
+		this.stages.budget.addListener(listener);
 	}
 
 	/**
@@ -380,7 +322,7 @@ public final class Executor implements AutoCloseable {
 	 * @return whether it was registered
 	 */
 	public boolean removePauseListener(ExecutorPauseListener listener) {
-		return this.budget.removeListener(listener);
+		return this.stages.budget.removeListener(listener);
 	}
 
 	/**
@@ -388,7 +330,7 @@ public final class Executor implements AutoCloseable {
 	 * @param listener the listener
 	 */
 	public void addListener(RequestStatusListener listener) {
-		this.listeners.add(listener);
+		this.stages.listeners.add(listener);
 	}
 
 	/**
@@ -397,7 +339,7 @@ public final class Executor implements AutoCloseable {
 	 * @return whether it was registered
 	 */
 	public boolean removeListener(RequestStatusListener listener) {
-		return this.listeners.remove(listener);
+		return this.stages.listeners.remove(listener);
 	}
 
 	// ---------------------------------------------------------------- views
@@ -407,7 +349,7 @@ public final class Executor implements AutoCloseable {
 	}
 
 	public ExecutorSettings getSettings() {
-		return this.settings;
+		return this.stages.settings;
 	}
 
 	/**
@@ -415,7 +357,7 @@ public final class Executor implements AutoCloseable {
 	 * @return its view
 	 */
 	public BucketView requestsBucket() {
-		return this.requestsBucket;
+		return this.stages.requestsBucket;
 	}
 
 	/**
@@ -423,7 +365,7 @@ public final class Executor implements AutoCloseable {
 	 * @return its view, or {@code null} when disabled
 	 */
 	public @Nullable BucketView apiTokensBucket() {
-		return this.apiTokensBucket;
+		return this.stages.apiTokensBucket;
 	}
 
 	/**
@@ -432,7 +374,7 @@ public final class Executor implements AutoCloseable {
 	 * @return the event, or {@code null}
 	 */
 	public @Nullable NetworkRequestEvent find(String requestId) {
-		return this.views.find(requestId);
+		return this.stages.views.find(requestId);
 	}
 
 	/**
@@ -440,7 +382,7 @@ public final class Executor implements AutoCloseable {
 	 * @return their events
 	 */
 	public List<NetworkRequestEvent> inFlight() {
-		return this.views.inFlight();
+		return this.stages.views.inFlight();
 	}
 
 	/**
@@ -448,7 +390,7 @@ public final class Executor implements AutoCloseable {
 	 * @return their events
 	 */
 	public List<NetworkRequestEvent> queued() {
-		return this.views.queued();
+		return this.stages.views.queued();
 	}
 
 	/**
@@ -457,7 +399,7 @@ public final class Executor implements AutoCloseable {
 	 * @return their events
 	 */
 	public List<NetworkRequestEvent> recent() {
-		return this.views.recent();
+		return this.stages.views.recent();
 	}
 
 	/**
@@ -465,7 +407,7 @@ public final class Executor implements AutoCloseable {
 	 * @return the statistics
 	 */
 	public ExecutorStats stats() {
-		return this.views.stats(isRunning());
+		return this.stages.views.stats(isRunning());
 	}
 
 	/**
@@ -474,47 +416,25 @@ public final class Executor implements AutoCloseable {
 	 * @return the statistics
 	 */
 	public BudgetStats budgetStats() {
-		return this.budget.stats();
+		return this.stages.budget.stats();
 	}
 
 	@Override
 	public String toString() {
-		return "Executor[" + this.name + ", " + this.runState.stateName() + "]";
+		return "Executor[" + this.name + ", " + this.stages.runState.stateName() + "]";
 	}
 
 	/**
 	 * Builds an {@link Executor}.
 	 */
-	public static final class Builder {
-
-		private ExecutorSettings settings = ExecutorSettings.defaults();
-
-		private @Nullable Scheduler scheduler;
-
-		private Clock clock = Clock.systemUTC();
-
-		private LongSupplier nanoClock = System::nanoTime;
-
-		private @Nullable TokenBucketFactory bucketFactory;
-
-		private final List<RequestStatusListener> listeners = new ArrayList<>();
-
-		private @Nullable UsageExtractor usageExtractor;
-
-		private final List<ExecutorPauseListener> pauseListeners = new ArrayList<>();
-
-		private Builder() {
-		}
+	public interface Builder {
 
 		/**
-		 * The settings.
+		 * The settings; {@link ExecutorSettings#defaults()} unless given.
 		 * @param settings the settings
 		 * @return this builder
 		 */
-		public Builder settings(ExecutorSettings settings) {
-			this.settings = Objects.requireNonNull(settings, "settings must not be null");
-			return this;
-		}
+		Builder settings(ExecutorSettings settings);
 
 		/**
 		 * The scheduler for the dispatcher loops and timers. By default the executor
@@ -523,50 +443,35 @@ public final class Executor implements AutoCloseable {
 		 * @param scheduler the scheduler
 		 * @return this builder
 		 */
-		public Builder scheduler(Scheduler scheduler) {
-			this.scheduler = scheduler;
-			return this;
-		}
+		Builder scheduler(Scheduler scheduler);
 
 		/**
-		 * The clock for the events' timestamps.
+		 * The clock for the events' timestamps; the system clock by default.
 		 * @param clock the clock
 		 * @return this builder
 		 */
-		public Builder clock(Clock clock) {
-			this.clock = Objects.requireNonNull(clock, "clock must not be null");
-			return this;
-		}
+		Builder clock(Clock clock);
 
 		/**
 		 * The monotonic nanosecond clock of the local buckets' refill.
 		 * @param nanoClock the clock
 		 * @return this builder
 		 */
-		public Builder nanoClock(LongSupplier nanoClock) {
-			this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock must not be null");
-			return this;
-		}
+		Builder nanoClock(LongSupplier nanoClock);
 
 		/**
 		 * Where the buckets live; local by default.
 		 * @param bucketFactory the factory
 		 * @return this builder
 		 */
-		public Builder bucketFactory(TokenBucketFactory bucketFactory) {
-			this.bucketFactory = bucketFactory;
-			return this;
-		}
+		Builder bucketFactory(TokenBucketFactory bucketFactory);
 
 		/**
 		 * A listener registered before any task runs.
 		 * @param listener the listener
 		 * @return this builder
 		 */
-		public Builder listener(RequestStatusListener listener) {
-			this.listeners.add(Objects.requireNonNull(listener, "listener must not be null"));
-			return this;
-		}
+		Builder listener(RequestStatusListener listener);
 
 		/**
 		 * Reads the API tokens a call really used from its result, instead of the JSON
@@ -574,28 +479,41 @@ public final class Executor implements AutoCloseable {
 		 * @param usageExtractor the extractor, or {@code null} for the JSON pointers
 		 * @return this builder
 		 */
-		public Builder usageExtractor(@Nullable UsageExtractor usageExtractor) {
-			this.usageExtractor = usageExtractor;
-			return this;
-		}
+		Builder usageExtractor(@Nullable UsageExtractor usageExtractor);
 
 		/**
 		 * A listener told of every pause.
 		 * @param listener the listener
 		 * @return this builder
 		 */
-		public Builder pauseListener(ExecutorPauseListener listener) {
-			this.pauseListeners.add(Objects.requireNonNull(listener, "listener must not be null"));
-			return this;
-		}
+		Builder pauseListener(ExecutorPauseListener listener);
+
+		/**
+		 * Observes every request as {@code lionfuncs.request} (see
+		 * {@link DefaultRequestObservationConvention}) and carries each caller's context
+		 * (its current observation, and with Micrometer's context-propagation every
+		 * registered thread-local) into the call's start, the grant of a lease and the
+		 * completion of the request, so that traces continue through the executor.
+		 * Without a registry, or with {@link ObservationRegistry#NOOP}, nothing of this
+		 * runs.
+		 * @param observationRegistry the registry, or {@code null} for none
+		 * @return this builder
+		 */
+		Builder observationRegistry(@Nullable ObservationRegistry observationRegistry);
+
+		/**
+		 * The convention of the {@code lionfuncs.request} observations, instead of
+		 * {@link DefaultRequestObservationConvention}.
+		 * @param observationConvention the convention, or {@code null} for the default
+		 * @return this builder
+		 */
+		Builder observationConvention(@Nullable RequestObservationConvention observationConvention);
 
 		/**
 		 * Builds the executor; call {@link Executor#start()} before submitting.
 		 * @return the executor
 		 */
-		public Executor build() {
-			return new Executor(this);
-		}
+		Executor build();
 
 	}
 

@@ -1,9 +1,9 @@
 package io.lionfuncs.network;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
-import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -37,14 +37,25 @@ final class ExecutorTask extends RequestLifecycle implements Lease, BiConsumer<C
 
 	private static final int REACTIVE = 1 << 5;
 
+	private static final int DEQUEUED = 1 << 6;
+
 	private static final Disposable DISPOSED = () -> {
 	};
 
-	private static final AtomicIntegerFieldUpdater<ExecutorTask> STATE = AtomicIntegerFieldUpdater
-		.newUpdater(ExecutorTask.class, "state");
+	private static final VarHandle STATE;
 
-	private static final AtomicReferenceFieldUpdater<ExecutorTask, Object> CANCELLABLE = AtomicReferenceFieldUpdater
-		.newUpdater(ExecutorTask.class, Object.class, "cancellable");
+	private static final VarHandle CANCELLABLE;
+
+	static {
+		try {
+			MethodHandles.Lookup lookup = MethodHandles.lookup();
+			STATE = lookup.findVarHandle(ExecutorTask.class, "state", int.class);
+			CANCELLABLE = lookup.findVarHandle(ExecutorTask.class, "cancellable", Object.class);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new ExceptionInInitializerError(ex);
+		}
+	}
 
 	private final TaskEnds ends;
 
@@ -61,6 +72,19 @@ final class ExecutorTask extends RequestLifecycle implements Lease, BiConsumer<C
 
 	/** The cell this task holds in {@link InFlightTasks}, written before it is published there. */
 	int inFlightCell;
+
+	/**
+	 * Whether a dispatcher lane is starting the call now, within a pass after which it
+	 * takes again; written and read by that lane's thread (a stale reading elsewhere
+	 * only costs a signal).
+	 */
+	boolean startingOnLane;
+
+	/**
+	 * What the executor's tracing keeps of this request, when it traces; set at
+	 * submission, before the task is published.
+	 */
+	@Nullable Object traced;
 
 	/**
 	 * The executor's API-token debt from under-estimates when this task reserved; debt
@@ -144,6 +168,20 @@ final class ExecutorTask extends RequestLifecycle implements Lease, BiConsumer<C
 		}
 	}
 
+	// ---------------------------------------------------------------- queue
+
+	/**
+	 * Claims the task's room in the queue: its consumer when taking it, or a cancel
+	 * while it is queued; true once at most.
+	 */
+	boolean claimDequeued() {
+		return set(DEQUEUED);
+	}
+
+	boolean isDequeued() {
+		return (this.state & DEQUEUED) != 0;
+	}
+
 	// ---------------------------------------------------------------- reservation
 
 	/**
@@ -152,6 +190,17 @@ final class ExecutorTask extends RequestLifecycle implements Lease, BiConsumer<C
 	 */
 	void markReserved(boolean includesApiTokens) {
 		set(includesApiTokens ? (RESERVED | RESERVED_API_TOKENS) : RESERVED);
+	}
+
+	/**
+	 * Records that the tokens were reserved, for the dispatcher that has just taken the
+	 * task from the queue: until it is {@code PROCESSING} or {@code CALLING} no other
+	 * thread changes these bits (a cancel finds it taken and leaves it to the
+	 * dispatcher), so no compare-and-set is needed.
+	 * @param includesApiTokens whether API tokens were reserved besides the request token
+	 */
+	void markReservedWhileTaken(boolean includesApiTokens) {
+		STATE.setRelease(this, this.state | (includesApiTokens ? (RESERVED | RESERVED_API_TOKENS) : RESERVED));
 	}
 
 	/**
@@ -210,7 +259,7 @@ final class ExecutorTask extends RequestLifecycle implements Lease, BiConsumer<C
 	 * Disposes the current timer or call, and anything set later.
 	 */
 	void dispose() {
-		Object previous = CANCELLABLE.getAndSet(this, DISPOSED);
+		Object previous = (Object) CANCELLABLE.getAndSet(this, DISPOSED);
 		if (previous != null && previous != DISPOSED) {
 			disposeOf(previous);
 		}

@@ -14,8 +14,8 @@ import org.jspecify.annotations.Nullable;
  * fixed array (no hashing, locking or allocation) and gives it back when it ends; a
  * concurrency limit beyond the array's size spills into a concurrent set.
  * <p>
- * Tasks are added by one dispatcher at a time (under the executor's admission
- * monitor), and removed from any thread before their concurrency slot is released, so
+ * Tasks are added by one dispatcher at a time (under the queue's consumer lock), and
+ * removed from any thread before their concurrency slot is released, so
  * an adder holding a slot always finds a free cell when the limit fits the array.
  */
 final class InFlightTasks {
@@ -29,7 +29,7 @@ final class InFlightTasks {
 
 	private final Set<ExecutorTask> spilled = ConcurrentHashMap.newKeySet();
 
-	// Guarded by the executor's admission monitor.
+	// Guarded by the queue's consumer lock.
 	private int cursor;
 
 	InFlightTasks(int concurrencyLimit) {

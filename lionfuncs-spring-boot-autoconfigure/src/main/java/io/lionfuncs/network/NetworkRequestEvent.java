@@ -1,7 +1,5 @@
 package io.lionfuncs.network;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -11,8 +9,6 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
@@ -37,11 +33,9 @@ import reactor.core.publisher.Mono;
  */
 public final class NetworkRequestEvent {
 
-	private static final int MAX_ERROR_DETAILS_LENGTH = 8192;
-
 	private static final int NO_STATUS_CODE = Integer.MIN_VALUE;
 
-	/** Status, timestamps, log and waiters; its monitor also guards {@link #outcome}. */
+	/** Status, timestamps, log and waiters; its terminal status publishes {@link #outcome}. */
 	private final RequestLifecycle lifecycle;
 
 	// The id is kept as the two halves of a UUID; its text is made when first asked for.
@@ -63,10 +57,13 @@ public final class NetworkRequestEvent {
 
 	private final Map<String, Object> metadata;
 
-	/** What the call returned (a {@link CallResult}) or why it failed (a {@link Failed}). */
+	/**
+	 * What the call returned (a {@link CallResult}) or why it failed (a {@link Failed}):
+	 * written by the change that ends the request, read once its status is terminal.
+	 */
 	private @Nullable Object outcome;
 
-	private @Nullable Long apiTokensUsed;
+	private volatile @Nullable Long apiTokensUsed;
 
 	NetworkRequestEvent(RequestLifecycle lifecycle, RequestContext context, TaskRequest request) {
 		this.lifecycle = lifecycle;
@@ -75,10 +72,9 @@ public final class NetworkRequestEvent {
 		ThreadLocalRandom random = ThreadLocalRandom.current();
 		this.requestIdHigh = (random.nextLong() & ~0xF000L) | 0x4000L;
 		this.requestIdLow = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
-		Redactor redactor = context.redactor();
-		this.endpointUrl = redactor.url(request.endpointUrl());
+		this.endpointUrl = context.redactedUrl(request.endpointUrl());
 		this.method = request.method();
-		this.headers = redactor.headers(request.headers());
+		this.headers = context.redactor().headers(request.headers());
 		this.payload = request.payload();
 		this.numApiTokensNeeded = request.numApiTokensNeeded();
 		this.metadata = request.metadata();
@@ -194,14 +190,14 @@ public final class NetworkRequestEvent {
 
 	// ---------------------------------------------------------------- outcome (lifecycle)
 
-	/** Records a result; called under the lifecycle's monitor. */
+	/** Records a result; called by the change that ends the request. */
 	void recordResult(CallResult result) {
 		Map<String, String> headers = this.lifecycle.context().redactor().headers(result.headers());
 		// The result itself when nothing had to be masked: no copy per call.
 		this.outcome = (headers == result.headers()) ? result : new CallResult(result.statusCode(), headers, result.body());
 	}
 
-	/** Records a failure; called under the lifecycle's monitor. */
+	/** Records a failure; called by the change that ends the request. */
 	void recordFailure(Failure failure) {
 		ResponseDetails response = failure.response();
 		if (response == null) {
@@ -216,40 +212,44 @@ public final class NetworkRequestEvent {
 				response.responseBodyExcerpt(), failure.error());
 	}
 
-	/** Records an error or a cancellation; called under the lifecycle's monitor. */
+	/** Records an error or a cancellation; called by the change that ends the request. */
 	void recordError(String errorType, String message) {
 		this.outcome = new Failed(errorType, message, null, NO_STATUS_CODE, Map.of(), null, null);
 	}
 
 	void recordApiTokensUsed(long tokens) {
-		synchronized (this.lifecycle) {
-			this.apiTokensUsed = tokens;
-		}
+		this.apiTokensUsed = tokens;
 	}
 
-	/** The API tokens used; read under the lifecycle's monitor. */
-	@Nullable Long apiTokensUsedLocked() {
-		return this.apiTokensUsed;
+	/**
+	 * The outcome as of a state word of the lifecycle read before.
+	 * @return the outcome, or {@code null} unless that state is terminal
+	 */
+	@Nullable Object outcome(int state) {
+		return RequestLifecycle.status(state).isTerminal() ? this.outcome : null;
 	}
 
-	/** The response status code; read under the lifecycle's monitor. */
-	@Nullable Integer statusCodeLocked() {
-		Object current = this.outcome;
-		int statusCode = (current instanceof CallResult result) ? result.statusCode()
-				: (current instanceof Failed failed) ? failed.statusCode : NO_STATUS_CODE;
+	/**
+	 * The outcome now.
+	 */
+	private @Nullable Object outcome() {
+		return outcome(this.lifecycle.state());
+	}
+
+	static @Nullable Integer statusCode(@Nullable Object outcome) {
+		int statusCode = (outcome instanceof CallResult result) ? result.statusCode()
+				: (outcome instanceof Failed failed) ? failed.statusCode : NO_STATUS_CODE;
 		return (statusCode != NO_STATUS_CODE) ? statusCode : null;
 	}
 
-	/** The response headers; read under the lifecycle's monitor. */
-	Map<String, String> responseHeadersLocked() {
-		Object current = this.outcome;
-		return (current instanceof CallResult result) ? result.headers()
-				: (current instanceof Failed failed) ? failed.headers : Map.of();
+	static Map<String, String> responseHeaders(@Nullable Object outcome) {
+		return (outcome instanceof CallResult result) ? result.headers()
+				: (outcome instanceof Failed failed) ? failed.headers : Map.of();
 	}
 
-	/** The error, or {@code null} after a result; read under the lifecycle's monitor. */
-	@Nullable Failed failedLocked() {
-		return (this.outcome instanceof Failed failed) ? failed : null;
+	/** The error, or {@code null} after a result. */
+	static @Nullable Failed failed(@Nullable Object outcome) {
+		return (outcome instanceof Failed failed) ? failed : null;
 	}
 
 	private void requireCallerManaged(String operation) {
@@ -340,9 +340,7 @@ public final class NetworkRequestEvent {
 	 * @return the tokens used, or {@code null} when not (yet) known
 	 */
 	public @Nullable Long getApiTokensUsed() {
-		synchronized (this.lifecycle) {
-			return this.apiTokensUsed;
-		}
+		return this.apiTokensUsed;
 	}
 
 	public Map<String, Object> getMetadata() {
@@ -350,9 +348,7 @@ public final class NetworkRequestEvent {
 	}
 
 	public @Nullable Integer getResponseStatusCode() {
-		synchronized (this.lifecycle) {
-			return statusCodeLocked();
-		}
+		return statusCode(outcome());
 	}
 
 	/**
@@ -360,38 +356,28 @@ public final class NetworkRequestEvent {
 	 * @return the headers
 	 */
 	public Map<String, String> getResponseHeaders() {
-		synchronized (this.lifecycle) {
-			return responseHeadersLocked();
-		}
+		return responseHeaders(outcome());
 	}
 
 	public @Nullable Object getResponseBody() {
-		synchronized (this.lifecycle) {
-			Object current = this.outcome;
-			return (current instanceof CallResult result) ? result.body()
-					: (current instanceof Failed failed) ? failed.body : null;
-		}
+		Object current = outcome();
+		return (current instanceof CallResult result) ? result.body()
+				: (current instanceof Failed failed) ? failed.body : null;
 	}
 
 	public @Nullable String getErrorType() {
-		synchronized (this.lifecycle) {
-			Failed failed = failedLocked();
-			return (failed != null) ? failed.type : null;
-		}
+		Failed failed = failed(outcome());
+		return (failed != null) ? failed.type : null;
 	}
 
 	public @Nullable String getErrorMessage() {
-		synchronized (this.lifecycle) {
-			Failed failed = failedLocked();
-			return (failed != null) ? failed.message : null;
-		}
+		Failed failed = failed(outcome());
+		return (failed != null) ? failed.message : null;
 	}
 
 	public @Nullable String getErrorDetails() {
-		synchronized (this.lifecycle) {
-			Failed failed = failedLocked();
-			return (failed != null) ? failed.details : null;
-		}
+		Failed failed = failed(outcome());
+		return (failed != null) ? failed.details : null;
 	}
 
 	public @Nullable Instant getQueuedAt() {
@@ -445,9 +431,7 @@ public final class NetworkRequestEvent {
 	 * @return a supplier of the snapshot of this moment, safe to call from any thread
 	 */
 	public Supplier<RequestSnapshot> snapshotLater() {
-		synchronized (this.lifecycle) {
-			return new CapturedState(this, this.lifecycle);
-		}
+		return CapturedState.of(this, this.lifecycle);
 	}
 
 	Map<String, Object> redactedMetadata() {
@@ -462,30 +446,30 @@ public final class NetworkRequestEvent {
 
 	@Override
 	public String toString() {
-		synchronized (this.lifecycle) {
-			StringBuilder result = new StringBuilder(160).append("NetworkRequestEvent[requestId=")
-				.append(getRequestId())
-				.append(", status=")
-				.append(getStatus());
-			if (this.method != null) {
-				result.append(", method=").append(this.method);
-			}
-			if (this.endpointUrl != null) {
-				result.append(", endpointUrl=").append(this.endpointUrl);
-			}
-			if (!this.headers.isEmpty()) {
-				result.append(", headers=").append(this.headers);
-			}
-			Integer statusCode = statusCodeLocked();
-			if (statusCode != null) {
-				result.append(", responseStatusCode=").append(statusCode);
-			}
-			Failed failed = failedLocked();
-			if (failed != null) {
-				result.append(", errorType=").append(failed.type).append(", errorMessage=").append(failed.message);
-			}
-			return result.append(']').toString();
+		int state = this.lifecycle.state();
+		StringBuilder result = new StringBuilder(160).append("NetworkRequestEvent[requestId=")
+			.append(getRequestId())
+			.append(", status=")
+			.append(RequestLifecycle.status(state));
+		if (this.method != null) {
+			result.append(", method=").append(this.method);
 		}
+		if (this.endpointUrl != null) {
+			result.append(", endpointUrl=").append(this.endpointUrl);
+		}
+		if (!this.headers.isEmpty()) {
+			result.append(", headers=").append(this.headers);
+		}
+		Object current = outcome(state);
+		Integer statusCode = statusCode(current);
+		if (statusCode != null) {
+			result.append(", responseStatusCode=").append(statusCode);
+		}
+		Failed failed = failed(current);
+		if (failed != null) {
+			result.append(", errorType=").append(failed.type).append(", errorMessage=").append(failed.message);
+		}
+		return result.append(']').toString();
 	}
 
 	// ---------------------------------------------------------------- outcome
@@ -499,10 +483,8 @@ public final class NetworkRequestEvent {
 	 * records only {@link #getErrorType()} and {@link #getErrorMessage()}
 	 */
 	public @Nullable Throwable getError() {
-		synchronized (this.lifecycle) {
-			Failed failed = failedLocked();
-			return (failed != null) ? failed.error : null;
-		}
+		Failed failed = failed(outcome());
+		return (failed != null) ? failed.error : null;
 	}
 
 	/**
@@ -546,11 +528,9 @@ public final class NetworkRequestEvent {
 	 * @return the failure, or {@code null} when {@code COMPLETED}
 	 */
 	private @Nullable Throwable failure() {
-		RequestStatus status = getStatus();
-		Failed failed;
-		synchronized (this.lifecycle) {
-			failed = failedLocked();
-		}
+		int state = this.lifecycle.state();
+		RequestStatus status = RequestLifecycle.status(state);
+		Failed failed = failed(outcome(state));
 		String message = (failed != null) ? failed.message : "";
 		if (status == RequestStatus.CANCELLED) {
 			return new CancellationException("Request " + getRequestId() + " was cancelled: " + message);
@@ -566,71 +546,6 @@ public final class NetworkRequestEvent {
 		String description = "Request " + getRequestId() + " failed: " + message;
 		return IllegalArgumentException.class.getName().equals(type) ? new IllegalArgumentException(description)
 				: new IllegalStateException(description + " (" + type + ")");
-	}
-
-	/**
-	 * Why a call failed or was cancelled, with the response it failed with, if any.
-	 */
-	static final class Failed {
-
-		final String type;
-
-		final String message;
-
-		final @Nullable String details;
-
-		final int statusCode;
-
-		final Map<String, String> headers;
-
-		final @Nullable Object body;
-
-		/** The exception itself; {@code null} for a cancellation or a refusal before the call. */
-		final @Nullable Throwable error;
-
-		Failed(String type, String message, @Nullable String details, int statusCode, Map<String, String> headers,
-				@Nullable Object body, @Nullable Throwable error) {
-			this.error = error;
-			this.type = type;
-			this.message = message;
-			this.details = details;
-			this.statusCode = statusCode;
-			this.headers = headers;
-			this.body = body;
-		}
-
-	}
-
-	/**
-	 * A failure as recorded: computed before the lifecycle's monitor is taken, since a
-	 * stack trace is slow to print.
-	 */
-	record Failure(Throwable error, String type, String message, String details,
-			@Nullable ResponseDetails response) {
-
-		static Failure of(Throwable error) {
-			Throwable cause = unwrap(error);
-			return new Failure(cause, cause.getClass().getName(), String.valueOf(cause.getMessage()), stackTrace(cause),
-					(cause instanceof ResponseDetails response) ? response : null);
-		}
-
-		private static Throwable unwrap(Throwable error) {
-			Throwable current = error;
-			while ((current instanceof CompletionException || current instanceof ExecutionException)
-					&& current.getCause() != null) {
-				current = current.getCause();
-			}
-			return current;
-		}
-
-		private static String stackTrace(Throwable error) {
-			StringWriter writer = new StringWriter();
-			error.printStackTrace(new PrintWriter(writer));
-			String trace = writer.toString();
-			return (trace.length() <= MAX_ERROR_DETAILS_LENGTH) ? trace
-					: trace.substring(0, MAX_ERROR_DETAILS_LENGTH) + "... (truncated)";
-		}
-
 	}
 
 }

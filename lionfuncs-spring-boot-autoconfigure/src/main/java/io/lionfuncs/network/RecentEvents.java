@@ -14,18 +14,30 @@ import org.jspecify.annotations.Nullable;
  */
 final class RecentEvents {
 
+	// A power of two at least the capacity, so that a slot is found by a mask.
 	private final AtomicReferenceArray<NetworkRequestEvent> ring;
+
+	private final int capacity;
+
+	private final int mask;
 
 	private final AtomicLong next = new AtomicLong();
 
 	RecentEvents(int capacity) {
-		this.ring = new AtomicReferenceArray<>(capacity);
+		this.capacity = capacity;
+		int size = (capacity <= 1) ? capacity : Integer.highestOneBit(capacity - 1) << 1;
+		this.ring = new AtomicReferenceArray<>(size);
+		this.mask = size - 1;
 	}
 
 	void add(NetworkRequestEvent event) {
-		int capacity = this.ring.length();
-		if (capacity > 0) {
-			this.ring.setRelease((int) (this.next.getAndIncrement() % capacity), event);
+		if (this.capacity > 0) {
+			long index = this.next.getAndIncrement();
+			this.ring.setRelease((int) index & this.mask, event);
+			if (this.mask >= this.capacity) {
+				// The one that falls out of the last capacity entries is let go.
+				this.ring.setRelease((int) (index - this.capacity) & this.mask, null);
+			}
 		}
 	}
 
@@ -33,11 +45,10 @@ final class RecentEvents {
 	 * The kept events, newest first.
 	 */
 	List<NetworkRequestEvent> newestFirst() {
-		int capacity = this.ring.length();
 		long last = this.next.get();
-		List<NetworkRequestEvent> events = new ArrayList<>(capacity);
-		for (long i = last - 1; i >= 0 && i >= last - capacity; i--) {
-			NetworkRequestEvent event = this.ring.get((int) (i % capacity));
+		List<NetworkRequestEvent> events = new ArrayList<>(this.capacity);
+		for (long i = last - 1; i >= 0 && i >= last - this.capacity; i--) {
+			NetworkRequestEvent event = this.ring.get((int) i & this.mask);
 			if (event != null) {
 				events.add(event);
 			}
@@ -46,9 +57,8 @@ final class RecentEvents {
 	}
 
 	@Nullable NetworkRequestEvent find(UUID requestId) {
-		for (int i = 0; i < this.ring.length(); i++) {
-			NetworkRequestEvent event = this.ring.get(i);
-			if (event != null && event.hasRequestId(requestId)) {
+		for (NetworkRequestEvent event : newestFirst()) {
+			if (event.hasRequestId(requestId)) {
 				return event;
 			}
 		}

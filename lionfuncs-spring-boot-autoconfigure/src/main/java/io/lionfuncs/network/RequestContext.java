@@ -30,6 +30,9 @@ final class RequestContext {
 
 	private final ListenerList<RequestStatusListener> listeners;
 
+	// Racing threads may replace it with equal ones; any of them will do.
+	private volatile @Nullable RedactedUrl lastUrl;
+
 	RequestContext(@Nullable String executorName, WallClock clock, Redactor redactor, int maxLogEntries,
 			ListenerList<RequestStatusListener> listeners) {
 		this.executorName = executorName;
@@ -59,6 +62,23 @@ final class RequestContext {
 		return this.redactor;
 	}
 
+	/**
+	 * The URL redacted, remembering the last one: requests mostly repeat a URL or URI
+	 * template given as the same string.
+	 */
+	@Nullable String redactedUrl(@Nullable String url) {
+		if (url == null) {
+			return null;
+		}
+		RedactedUrl last = this.lastUrl;
+		if (last != null && last.url == url) {
+			return last.redacted;
+		}
+		String redacted = this.redactor.url(url);
+		this.lastUrl = new RedactedUrl(url, redacted);
+		return redacted;
+	}
+
 	int maxLogEntries() {
 		return this.maxLogEntries;
 	}
@@ -81,6 +101,9 @@ final class RequestContext {
 						this.executorName, event.getRequestId(), previous, current, ex);
 			}
 		}
+	}
+
+	private record RedactedUrl(String url, @Nullable String redacted) {
 	}
 
 }

@@ -3,6 +3,7 @@ package io.lionfuncs.network;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 
 import org.jspecify.annotations.Nullable;
@@ -11,34 +12,72 @@ import org.jspecify.annotations.Nullable;
  * The lifecycle of one request: its status, the timestamps of each change, its bounded
  * log and the callers awaiting its terminal status.
  * <p>
- * Status changes are validated ({@link RequestStatus#canMoveTo}) and atomic under this
- * object's monitor, which also guards the event's outcome, so that whoever sees a
- * terminal status also sees the result or error that came with it. Each change stamps
- * {@code updatedAt}; the first entry into {@code QUEUED}, {@code PROCESSING},
- * {@code CALLING} and a terminal status stamps its own time. Listeners are told of
- * every change, in order, under the same monitor.
+ * Status changes are validated ({@link RequestStatus#canMoveTo}) and atomic: the status
+ * is one state word, changed by compare-and-set, so that of two racing changes (a cancel
+ * and a dispatch, a cancel and a completion) exactly one wins. One thread owns the
+ * request at each stage, so a change writes its stamp and outcome plainly and publishes
+ * them with the state word: whoever sees a status also sees its stamps, and whoever sees
+ * a terminal status sees the result or error that came with it. A terminal change first
+ * claims the end (the state word's {@code ENDING} bit, while it still shows the previous
+ * status), records the outcome, then publishes the terminal status.
+ * <p>
+ * Each status entered is stamped once ({@code updatedAt} is the stamp of the last one);
+ * the stamps of statuses a request never reached are ignored, whatever their fields
+ * hold. While the executor has status listeners, every change takes this object's
+ * monitor and tells them under it, so that they are told of every change in order.
  * <p>
  * An executor's task is a lifecycle ({@link ExecutorTask}); an event created on its own
  * has a {@link Standalone} one, whose status the caller sets.
  */
-abstract class RequestLifecycle {
+abstract class RequestLifecycle extends TaskQueue.Link {
+
+	private static final RequestStatus[] STATUSES = RequestStatus.values();
+
+	// The state word: the status, whether a terminal change claimed it, and the last
+	// status before the end (which tells which stamps were set).
+
+	private static final int STATUS_BITS = 0x7;
+
+	private static final int ENDING = 0x8;
+
+	private static final int PROGRESS_SHIFT = 4;
+
+	private static final VarHandle STATE;
+
+	private static final VarHandle FIRST_BYTE_AT;
+
+	private static final VarHandle WAITERS;
+
+	static {
+		try {
+			MethodHandles.Lookup lookup = MethodHandles.lookup();
+			STATE = lookup.findVarHandle(RequestLifecycle.class, "state", int.class);
+			FIRST_BYTE_AT = lookup.findVarHandle(RequestLifecycle.class, "firstByteAt", long.class);
+			WAITERS = lookup.findVarHandle(RequestLifecycle.class, "waiters", Object.class);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new ExceptionInInitializerError(ex);
+		}
+	}
 
 	final NetworkRequestEvent event;
 
-	private volatile RequestStatus status = RequestStatus.PENDING;
+	private volatile int state;
 
-	// Timestamps in nanoseconds since the epoch (WallClock), WallClock.NONE when not set;
-	// guarded by this monitor, but for createdAt.
+	// Timestamps in nanoseconds since the epoch (WallClock); each written once, by the
+	// change that enters its status, before the state word publishes it.
 
 	final long createdAt;
 
-	private long updatedAt;
+	private long queuedAt;
 
-	private long queuedAt = WallClock.NONE;
+	private long processingAt;
 
-	// The stamps of processing, calling, first byte and completion: allocated when the
-	// request leaves the queue (or ends), so that a queued request stays small.
-	private long @Nullable [] later;
+	private long callingAt;
+
+	private volatile long firstByteAt = WallClock.NONE;
+
+	private long completedAt;
 
 	private @Nullable RequestLog log;
 
@@ -49,20 +88,8 @@ abstract class RequestLifecycle {
 
 	private static final Object ANNOUNCED = new Object();
 
-	private static final VarHandle WAITERS;
-
-	static {
-		try {
-			WAITERS = MethodHandles.lookup().findVarHandle(RequestLifecycle.class, "waiters", Object.class);
-		}
-		catch (ReflectiveOperationException ex) {
-			throw new ExceptionInInitializerError(ex);
-		}
-	}
-
 	RequestLifecycle(RequestContext context, TaskRequest request) {
 		this.createdAt = context.epochNanos();
-		this.updatedAt = this.createdAt;
 		this.event = new NetworkRequestEvent(this, context, request);
 	}
 
@@ -83,7 +110,35 @@ abstract class RequestLifecycle {
 	abstract boolean cancel(String reason);
 
 	final RequestStatus status() {
-		return this.status;
+		return STATUSES[this.state & STATUS_BITS];
+	}
+
+	final boolean isTerminal() {
+		return STATUSES[this.state & STATUS_BITS].isTerminal();
+	}
+
+	/**
+	 * The state word now, for readers that then read stamps and outcome: see
+	 * {@link #status(int)}, {@link #stamp(int, int)}.
+	 */
+	final int state() {
+		return this.state;
+	}
+
+	static RequestStatus status(int state) {
+		return STATUSES[state & STATUS_BITS];
+	}
+
+	private static RequestStatus progress(int state) {
+		return STATUSES[state >>> PROGRESS_SHIFT];
+	}
+
+	private static int encode(RequestStatus status, RequestStatus progress) {
+		return status.ordinal() | (progress.ordinal() << PROGRESS_SHIFT);
+	}
+
+	private static int encode(RequestStatus status) {
+		return encode(status, status);
 	}
 
 	// ---------------------------------------------------------------- transitions
@@ -101,17 +156,33 @@ abstract class RequestLifecycle {
 	 * the clock for an earlier step of the same hand-over.
 	 * @return the previous status, or {@code null} if the change was not allowed
 	 */
-	final synchronized @Nullable RequestStatus advance(RequestStatus next, long now) {
-		RequestStatus previous = this.status;
-		if (!previous.canMoveTo(next)) {
-			return null;
-		}
-		moveTo(next, now);
+	final @Nullable RequestStatus advance(RequestStatus next, long now) {
 		RequestContext context = context();
-		if (context.hasListeners()) {
-			context.statusChanged(this.event, previous, next);
+		if (!context.hasListeners()) {
+			return move(next, now);
 		}
-		return previous;
+		synchronized (this) {
+			RequestStatus previous = move(next, now);
+			if (previous != null) {
+				context.statusChanged(this.event, previous, next);
+			}
+			return previous;
+		}
+	}
+
+	private @Nullable RequestStatus move(RequestStatus next, long time) {
+		for (;;) {
+			int current = this.state;
+			RequestStatus previous = status(current);
+			if ((current & ENDING) != 0 || !previous.canMoveTo(next)) {
+				return null;
+			}
+			// Written before the change is published; ignored if the change loses its race.
+			setStamp(next, Math.max(time, updatedAt(current)));
+			if (STATE.compareAndSet(this, current, encode(next))) {
+				return previous;
+			}
+		}
 	}
 
 	/**
@@ -120,20 +191,36 @@ abstract class RequestLifecycle {
 	 * both changes, in order.
 	 * @return {@code false} if the request was no longer {@code QUEUED}
 	 */
-	final synchronized boolean startCall(long now) {
-		if (this.status != RequestStatus.QUEUED) {
+	final boolean startCall(long now) {
+		RequestContext context = context();
+		if (!context.hasListeners()) {
+			return moveToCalling(now);
+		}
+		synchronized (this) {
+			// Step by step, so that each listener sees the status it is told of.
+			if (this.state != encode(RequestStatus.QUEUED) || move(RequestStatus.PROCESSING, now) == null) {
+				return false;
+			}
+			context.statusChanged(this.event, RequestStatus.QUEUED, RequestStatus.PROCESSING);
+			if (move(RequestStatus.CALLING, now) == null) {
+				// Only a change that does not wait for this monitor (made as the last listener
+				// was removed) can end it here; that change saw it PROCESSING.
+				return false;
+			}
+			context.statusChanged(this.event, RequestStatus.PROCESSING, RequestStatus.CALLING);
+			return true;
+		}
+	}
+
+	private boolean moveToCalling(long time) {
+		int queued = encode(RequestStatus.QUEUED);
+		if (this.state != queued) {
 			return false;
 		}
-		RequestContext context = context();
-		moveTo(RequestStatus.PROCESSING, now);
-		if (context.hasListeners()) {
-			context.statusChanged(this.event, RequestStatus.QUEUED, RequestStatus.PROCESSING);
-		}
-		moveTo(RequestStatus.CALLING, now);
-		if (context.hasListeners()) {
-			context.statusChanged(this.event, RequestStatus.PROCESSING, RequestStatus.CALLING);
-		}
-		return true;
+		long now = Math.max(time, this.queuedAt);
+		this.processingAt = now;
+		this.callingAt = now;
+		return STATE.compareAndSet(this, queued, encode(RequestStatus.CALLING));
 	}
 
 	/**
@@ -143,54 +230,74 @@ abstract class RequestLifecycle {
 	 */
 	final void queueUnpublished() {
 		this.queuedAt = this.createdAt;
-		this.status = RequestStatus.QUEUED;
+		STATE.setRelease(this, encode(RequestStatus.QUEUED));
 		RequestContext context = context();
 		if (context.hasListeners()) {
 			context.statusChanged(this.event, RequestStatus.PENDING, RequestStatus.QUEUED);
 		}
 	}
 
-	final synchronized @Nullable RequestStatus finishCompleted(CallResult result) {
-		RequestStatus previous = this.status;
-		if (!previous.canMoveTo(RequestStatus.COMPLETED)) {
+	final @Nullable RequestStatus finishCompleted(CallResult result) {
+		if (!context().hasListeners()) {
+			return completeWith(result);
+		}
+		synchronized (this) {
+			return completeWith(result);
+		}
+	}
+
+	private @Nullable RequestStatus completeWith(CallResult result) {
+		int previous = claimEnd(RequestStatus.COMPLETED);
+		if (previous < 0) {
 			return null;
 		}
 		this.event.recordResult(result);
-		moveTo(RequestStatus.COMPLETED, context().epochNanos());
-		return previous;
+		return end(previous, RequestStatus.COMPLETED);
 	}
 
 	final @Nullable RequestStatus finishFailed(Throwable error) {
-		NetworkRequestEvent.Failure failure = NetworkRequestEvent.Failure.of(error);
+		Failure failure = Failure.of(error);
+		if (!context().hasListeners()) {
+			return failWith(failure);
+		}
 		synchronized (this) {
-			RequestStatus previous = this.status;
-			if (!previous.canMoveTo(RequestStatus.FAILED)) {
-				return null;
-			}
-			this.event.recordFailure(failure);
-			moveTo(RequestStatus.FAILED, context().epochNanos());
-			return previous;
+			return failWith(failure);
 		}
 	}
 
-	final synchronized @Nullable RequestStatus finishFailed(String errorType, String message) {
-		RequestStatus previous = this.status;
-		if (!previous.canMoveTo(RequestStatus.FAILED)) {
+	private @Nullable RequestStatus failWith(Failure failure) {
+		int previous = claimEnd(RequestStatus.FAILED);
+		if (previous < 0) {
+			return null;
+		}
+		this.event.recordFailure(failure);
+		return end(previous, RequestStatus.FAILED);
+	}
+
+	final @Nullable RequestStatus finishFailed(String errorType, String message) {
+		return finishWithError(RequestStatus.FAILED, errorType, message);
+	}
+
+	final @Nullable RequestStatus finishCancelled(String reason) {
+		return finishWithError(RequestStatus.CANCELLED, CancellationException.class.getName(), reason);
+	}
+
+	private @Nullable RequestStatus finishWithError(RequestStatus next, String errorType, String message) {
+		if (!context().hasListeners()) {
+			return endWithError(next, errorType, message);
+		}
+		synchronized (this) {
+			return endWithError(next, errorType, message);
+		}
+	}
+
+	private @Nullable RequestStatus endWithError(RequestStatus next, String errorType, String message) {
+		int previous = claimEnd(next);
+		if (previous < 0) {
 			return null;
 		}
 		this.event.recordError(errorType, message);
-		moveTo(RequestStatus.FAILED, context().epochNanos());
-		return previous;
-	}
-
-	final synchronized @Nullable RequestStatus finishCancelled(String reason) {
-		RequestStatus previous = this.status;
-		if (!previous.canMoveTo(RequestStatus.CANCELLED)) {
-			return null;
-		}
-		this.event.recordError(java.util.concurrent.CancellationException.class.getName(), reason);
-		moveTo(RequestStatus.CANCELLED, context().epochNanos());
-		return previous;
+		return end(previous, next);
 	}
 
 	/**
@@ -198,11 +305,33 @@ abstract class RequestLifecycle {
 	 * @return the previous status, or {@code null} if the change was not allowed
 	 */
 	final synchronized @Nullable RequestStatus finish(RequestStatus next) {
-		RequestStatus previous = this.status;
-		if (!previous.canMoveTo(next)) {
-			return null;
+		int previous = claimEnd(next);
+		return (previous >= 0) ? end(previous, next) : null;
+	}
+
+	/**
+	 * Claims the terminal change: of racing changes, only one claims it.
+	 * @return the state word before the claim, or {@code -1} if the change is not allowed
+	 */
+	private int claimEnd(RequestStatus next) {
+		for (;;) {
+			int current = this.state;
+			if ((current & ENDING) != 0 || !status(current).canMoveTo(next)) {
+				return -1;
+			}
+			if (STATE.compareAndSet(this, current, current | ENDING)) {
+				return current;
+			}
 		}
-		moveTo(next, context().epochNanos());
+	}
+
+	/**
+	 * Publishes the terminal change claimed, after its outcome was recorded.
+	 */
+	private RequestStatus end(int claimed, RequestStatus next) {
+		RequestStatus previous = status(claimed);
+		this.completedAt = Math.max(context().epochNanos(), updatedAt(claimed));
+		STATE.setRelease(this, encode(next, previous));
 		return previous;
 	}
 
@@ -210,12 +339,13 @@ abstract class RequestLifecycle {
 	 * Stamps the arrival of the call's first byte, once, while it is in flight.
 	 * @return whether this call stamped it
 	 */
-	final synchronized boolean stampFirstByte() {
-		if (this.status != RequestStatus.CALLING || stampLocked(FIRST_BYTE) != WallClock.NONE) {
+	final boolean stampFirstByte() {
+		int current = this.state;
+		if (current != encode(RequestStatus.CALLING) || this.firstByteAt != WallClock.NONE) {
 			return false;
 		}
-		stampLater(FIRST_BYTE, Math.max(context().epochNanos(), this.updatedAt));
-		return true;
+		long now = Math.max(context().epochNanos(), this.callingAt);
+		return FIRST_BYTE_AT.compareAndSet(this, WallClock.NONE, now);
 	}
 
 	/**
@@ -227,7 +357,7 @@ abstract class RequestLifecycle {
 		RequestContext context = context();
 		if (context.hasListeners()) {
 			synchronized (this) {
-				context.statusChanged(this.event, previous, this.status);
+				context.statusChanged(this.event, previous, status());
 			}
 		}
 		Object current = WAITERS.getAndSet(this, ANNOUNCED);
@@ -245,19 +375,14 @@ abstract class RequestLifecycle {
 		((CompletableFuture<NetworkRequestEvent>) future).complete(this.event);
 	}
 
-	private void moveTo(RequestStatus next, long time) {
-		// Stamps of one request never go backwards, whatever the clock does.
-		long now = Math.max(time, this.updatedAt);
-		switch (next) {
+	private void setStamp(RequestStatus status, long now) {
+		switch (status) {
 			case QUEUED -> this.queuedAt = now;
-			case PROCESSING -> stampLater(PROCESSING, now);
-			case CALLING -> stampLater(CALLING, now);
-			case COMPLETED, FAILED, CANCELLED -> stampLater(COMPLETED, now);
+			case PROCESSING -> this.processingAt = now;
+			case CALLING -> this.callingAt = now;
 			default -> {
 			}
 		}
-		this.updatedAt = now;
-		this.status = next;
 	}
 
 	// ---------------------------------------------------------------- awaiting
@@ -272,7 +397,7 @@ abstract class RequestLifecycle {
 			Object current = this.waiters;
 			// Completed only once the listeners were told, but at once for a listener
 			// awaiting it from its own terminal callback (told under this monitor).
-			if (current == ANNOUNCED || (this.status.isTerminal() && Thread.holdsLock(this))) {
+			if (current == ANNOUNCED || (isTerminal() && Thread.holdsLock(this))) {
 				future.complete(this.event);
 				return future;
 			}
@@ -315,32 +440,49 @@ abstract class RequestLifecycle {
 	/**
 	 * One stamp now.
 	 * @param which {@link #UPDATED}, {@link #QUEUED}, ... {@link #COMPLETED}
+	 * @return nanoseconds since the epoch, or {@link WallClock#NONE} when not set
 	 */
-	final synchronized long stamp(int which) {
-		return stampLocked(which);
+	final long stamp(int which) {
+		return stamp(which, this.state);
 	}
 
 	/**
-	 * One stamp now, for a caller holding this monitor.
+	 * One stamp as of a state word read before: only the stamps of the statuses that
+	 * state had reached count.
 	 */
-	final long stampLocked(int which) {
+	final long stamp(int which, int state) {
+		RequestStatus progress = progress(state);
 		return switch (which) {
-			case UPDATED -> this.updatedAt;
-			case QUEUED -> this.queuedAt;
-			default -> (this.later != null) ? this.later[which - PROCESSING] : WallClock.NONE;
+			case UPDATED -> updatedAt(state);
+			case QUEUED -> (progress.ordinal() >= RequestStatus.QUEUED.ordinal()) ? this.queuedAt : WallClock.NONE;
+			case PROCESSING ->
+				(progress.ordinal() >= RequestStatus.PROCESSING.ordinal()) ? this.processingAt : WallClock.NONE;
+			case CALLING -> (progress == RequestStatus.CALLING) ? this.callingAt : WallClock.NONE;
+			case FIRST_BYTE -> (progress == RequestStatus.CALLING) ? this.firstByteAt : WallClock.NONE;
+			default -> isTerminal(state) ? this.completedAt : WallClock.NONE;
 		};
 	}
 
-	private void stampLater(int which, long now) {
-		long[] stamps = this.later;
-		if (stamps == null) {
-			stamps = new long[] { WallClock.NONE, WallClock.NONE, WallClock.NONE, WallClock.NONE };
-			this.later = stamps;
-		}
-		stamps[which - PROCESSING] = now;
+	private static boolean isTerminal(int state) {
+		return (state & ENDING) == 0 && status(state).isTerminal();
 	}
 
-	/** Index of {@code updatedAt} in {@link #stamps()}. */
+	/**
+	 * The stamp of the last status entered as of a state word.
+	 */
+	private long updatedAt(int state) {
+		if (isTerminal(state)) {
+			return this.completedAt;
+		}
+		return switch (progress(state)) {
+			case QUEUED -> this.queuedAt;
+			case PROCESSING -> this.processingAt;
+			case CALLING -> this.callingAt;
+			default -> this.createdAt;
+		};
+	}
+
+	/** Index of {@code updatedAt} in {@link #stamp(int)}. */
 	static final int UPDATED = 0;
 
 	static final int QUEUED = 1;

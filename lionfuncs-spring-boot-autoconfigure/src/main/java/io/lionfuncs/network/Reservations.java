@@ -63,7 +63,7 @@ final class Reservations {
 			if (withApiTokens) {
 				delay = Math.max(delay, apiTokens.reserve(needed));
 			}
-			task.markReserved(withApiTokens);
+			task.markReservedWhileTaken(withApiTokens);
 			delays[i] = delay;
 		}
 	}

@@ -1,6 +1,8 @@
 package io.lionfuncs.network;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -89,9 +91,19 @@ final class Shutdown {
 	void cancelEverything() {
 		String reason = this.runState.cancelAll("cancelled: executor '" + this.name + "' stopped");
 		this.admission.rejectWaiting(reason);
-		for (ExecutorTask task = this.queue.poll(); task != null; task = this.queue.poll()) {
-			this.completion.cancel(task, reason, false);
+		List<ExecutorTask> queued = new ArrayList<>();
+		do {
+			this.queue.lock();
+			int taken = 0;
+			for (ExecutorTask task = this.queue.poll(); task != null; task = this.queue.poll()) {
+				queued.add(task);
+				taken++;
+			}
+			this.queue.taken(taken);
 		}
+		while (this.queue.unlock());
+		// Cancelled outside the queue's lock: cancelling tells listeners and awaiting callers.
+		queued.forEach((task) -> this.completion.cancel(task, reason, false));
 		this.inFlight.forEach((task) -> this.completion.cancel(task, reason));
 	}
 

@@ -8,19 +8,25 @@ import java.util.stream.IntStream;
 
 import io.github.bucket4j.Bucket;
 import io.lionfuncs.network.CallResult;
+import io.lionfuncs.network.DefaultRequestObservationConvention;
 import io.lionfuncs.network.Executor;
 import io.lionfuncs.network.ExecutorSettings;
 import io.lionfuncs.network.NetworkRequestEvent;
 import io.lionfuncs.network.QueueFullPolicy;
 import io.lionfuncs.network.Redactor;
+import io.lionfuncs.network.RequestObservationContext;
+import io.lionfuncs.network.RequestObservationConvention;
 import io.lionfuncs.network.RequestStatus;
 import io.lionfuncs.network.RequestStatusListener;
 import io.lionfuncs.network.TaskRequest;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -363,6 +369,91 @@ class LionfuncsAutoConfigurationTests {
 
 		QualifiedInjectionConfiguration(@Qualifier("openai") Executor openai) {
 			this.openai = openai;
+		}
+
+	}
+
+	@Test
+	void everyAutoConfiguredExecutorObservesItsRequestsInBootsObservationRegistry() {
+		this.contextRunner.withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class))
+			.withUserConfiguration(ObservationCollectorConfiguration.class)
+			.withPropertyValues("lionfuncs.clients.openai.executor.requests-rate=3")
+			.run((context) -> {
+				List<String> observed = context.getBean(ObservationCollectorConfiguration.class).observed;
+				for (String name : List.of("lionfuncsExecutor", "lionfuncsExecutor.openai")) {
+					Executor executor = context.getBean(name, Executor.class);
+					executor
+						.submitTask(TaskRequest
+							.ofStage(() -> CompletableFuture.completedFuture(CallResult.of(200, null)))
+							.build())
+						.completion()
+						.join();
+				}
+				assertThat(observed).containsExactlyInAnyOrder("lionfuncs.request default COMPLETED",
+						"lionfuncs.request openai COMPLETED");
+			});
+	}
+
+	@Test
+	void theObservationsAreTurnedOffByTheirPrefix() {
+		this.contextRunner.withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class))
+			.withUserConfiguration(ObservationCollectorConfiguration.class)
+			.withPropertyValues("management.observations.enable.lionfuncs.request=false")
+			.run((context) -> {
+				NetworkRequestEvent event = context.getBean(Executor.class)
+					.submitTask(TaskRequest.ofStage(() -> CompletableFuture.completedFuture(CallResult.of(200, null)))
+						.build())
+					.completion()
+					.join();
+				assertThat(event.getStatus()).isEqualTo(RequestStatus.COMPLETED);
+				assertThat(context.getBean(ObservationCollectorConfiguration.class).observed).isEmpty();
+			});
+	}
+
+	@Test
+	void aRequestObservationConventionBeanNamesTheObservations() {
+		this.contextRunner.withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class))
+			.withUserConfiguration(ObservationCollectorConfiguration.class)
+			.withBean(RequestObservationConvention.class, () -> new DefaultRequestObservationConvention() {
+
+				@Override
+				public String getName() {
+					return "llm.request";
+				}
+
+			})
+			.run((context) -> {
+				context.getBean(Executor.class)
+					.submitTask(TaskRequest.ofStage(() -> CompletableFuture.completedFuture(CallResult.of(200, null)))
+						.build())
+					.completion()
+					.join();
+				assertThat(context.getBean(ObservationCollectorConfiguration.class).observed)
+					.containsExactly("llm.request default COMPLETED");
+			});
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class ObservationCollectorConfiguration {
+
+		final List<String> observed = new CopyOnWriteArrayList<>();
+
+		@Bean
+		ObservationHandler<RequestObservationContext> requestObservationCollector() {
+			return new ObservationHandler<>() {
+
+				@Override
+				public void onStop(RequestObservationContext context) {
+					ObservationCollectorConfiguration.this.observed.add(context.getName() + " "
+							+ context.getExecutorName() + " " + context.getStatus());
+				}
+
+				@Override
+				public boolean supportsContext(Observation.Context context) {
+					return context instanceof RequestObservationContext;
+				}
+
+			};
 		}
 
 	}

@@ -16,7 +16,7 @@ class InFlightTasksTests {
 
 	/** Only the context of tasks is read here: no other stage is needed. */
 	private final Completion completion = new Completion(RequestContext.STANDALONE, null, null, null, null, null,
-			null, null, null, null, null);
+			null, null, null, null, null, null);
 
 	private ExecutorTask newTask() {
 		TaskRequest request = TaskRequest.ofStage(CompletableFuture::new).build();

@@ -11,6 +11,10 @@ import io.lionfuncs.network.CallResult;
 import io.lionfuncs.network.Executor;
 import io.lionfuncs.network.ExecutorSettings;
 import io.lionfuncs.network.TaskRequest;
+import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -37,7 +41,10 @@ import reactor.core.scheduler.Schedulers;
  * loops on the submitting thread ({@link Schedulers#immediate()}), which leaves the
  * tracking work alone. {@code listeners} is the number of status listeners added with
  * {@link Executor#addListener}: the difference between 0 and 1 is the cost of
- * publishing the four status changes of a call.
+ * publishing the four status changes of a call. {@code observations} is what the
+ * executor is given: {@code none} (no registry), {@code noop}
+ * ({@link ObservationRegistry#NOOP}: the same work as none, since nothing is traced) or
+ * {@code meters} (a registry timing every request, as Boot's default handler does).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -60,6 +67,9 @@ public class DispatchBenchmark {
 	@Param({ "0", "1" })
 	public int listeners;
 
+	@Param({ "none", "noop", "meters" })
+	public String observations;
+
 	private final LongAdder published = new LongAdder();
 
 	private Executor executor;
@@ -72,7 +82,7 @@ public class DispatchBenchmark {
 			.queueCapacity(10 * BATCH)
 			.requestsRate(1_000_000_000)
 			.build();
-		Executor.Builder builder = Executor.builder().settings(settings);
+		Executor.Builder builder = Executor.builder().settings(settings).observationRegistry(registry());
 		if (this.threads.equals("caller")) {
 			builder.scheduler(Schedulers.immediate());
 		}
@@ -81,6 +91,20 @@ public class DispatchBenchmark {
 			this.executor.addListener((event, previous, current) -> this.published.increment());
 		}
 		this.executor.start();
+	}
+
+	private @Nullable ObservationRegistry registry() {
+		return switch (this.observations) {
+			case "noop" -> ObservationRegistry.NOOP;
+			case "meters" -> {
+				ObservationRegistry registry = ObservationRegistry.create();
+				registry.observationConfig()
+					.observationHandler(new DefaultMeterObservationHandler(new SimpleMeterRegistry(),
+				DefaultMeterObservationHandler.IgnoredMeters.LONG_TASK_TIMER));
+				yield registry;
+			}
+			default -> null;
+		};
 	}
 
 	@TearDown(Level.Trial)

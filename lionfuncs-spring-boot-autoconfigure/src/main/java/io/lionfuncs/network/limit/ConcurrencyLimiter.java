@@ -40,12 +40,42 @@ public final class ConcurrencyLimiter {
 	}
 
 	/**
+	 * Takes as many of the wanted slots as are free, in one step.
+	 * @param wanted the most slots to take
+	 * @return how many were taken, from zero to {@code wanted}
+	 */
+	public int tryAcquireUpTo(int wanted) {
+		for (;;) {
+			int current = this.inUse.get();
+			int taken = Math.min(wanted, this.limit - current);
+			if (taken <= 0) {
+				return 0;
+			}
+			if (this.inUse.compareAndSet(current, current + taken)) {
+				return taken;
+			}
+		}
+	}
+
+	/**
 	 * Gives a slot back.
 	 * @throws IllegalStateException if no slot is held
 	 */
 	public void release() {
-		if (this.inUse.getAndDecrement() <= 0) {
-			this.inUse.incrementAndGet();
+		release(1);
+	}
+
+	/**
+	 * Gives slots back.
+	 * @param slots how many
+	 * @throws IllegalStateException if fewer slots are held
+	 */
+	public void release(int slots) {
+		if (slots <= 0) {
+			return;
+		}
+		if (this.inUse.getAndAdd(-slots) < slots) {
+			this.inUse.addAndGet(slots);
 			throw new IllegalStateException("Concurrency slot released more often than acquired");
 		}
 	}
