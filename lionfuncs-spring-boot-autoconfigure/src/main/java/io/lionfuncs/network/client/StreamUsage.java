@@ -44,6 +44,8 @@ public final class StreamUsage {
 
 	private @Nullable Long total;
 
+	private boolean overflowed;
+
 	/**
 	 * A reader fed with events ({@link #accept(ServerSentEvent)}, {@link #accept(String)}).
 	 */
@@ -74,11 +76,15 @@ public final class StreamUsage {
 	 */
 	public void feed(byte[] chunk) {
 		EventStreamDecoder current = requireDecoder();
+		if (this.overflowed) {
+			return;
+		}
 		try {
 			current.decode(chunk).forEach(this::accept);
 		}
 		catch (EventStreamDecoder.EventTooLargeException ex) {
 			// An event past the decoder's bound: the usage seen so far stands.
+			this.overflowed = true;
 		}
 	}
 
@@ -87,7 +93,10 @@ public final class StreamUsage {
 	 * only for a reader made by {@link #forContentType}.
 	 */
 	public void end() {
-		requireDecoder().end().forEach(this::accept);
+		EventStreamDecoder current = requireDecoder();
+		if (!this.overflowed) {
+			current.end().forEach(this::accept);
+		}
 	}
 
 	/**
