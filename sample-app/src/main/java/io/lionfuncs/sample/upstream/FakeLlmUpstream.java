@@ -13,7 +13,9 @@ import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpHeaders;
@@ -24,7 +26,8 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 
 /**
  * A fake LLM chat-completions API: answers with a body carrying {@code usage} token
- * counts and OpenAI-style {@code x-ratelimit-*} headers, enforces its own requests per
+ * counts, or for {@code "stream": true} with OpenAI-style streamed chunks (and their usage
+ * chunk when asked for), and OpenAI-style {@code x-ratelimit-*} headers, enforces its own requests per
  * second and tokens per minute (429 with {@code Retry-After} when a client is too fast),
  * and injects faults (errors, latency) on demand.
  * <p>
@@ -45,6 +48,8 @@ public class FakeLlmUpstream {
 	private final AtomicLong throttled = new AtomicLong();
 
 	private final AtomicLong failed = new AtomicLong();
+
+	private final AtomicLong streamed = new AtomicLong();
 
 	private volatile Limits limits;
 
@@ -107,6 +112,14 @@ public class FakeLlmUpstream {
 			return later(faults.latency(), error(HttpStatus.SERVICE_UNAVAILABLE, "server_error", "Injected fault"));
 		}
 		this.served.incrementAndGet();
+		if (chat.streamed()) {
+			this.streamed.incrementAndGet();
+			return later(faults.latency(),
+					ServerResponse.ok()
+						.contentType(MediaType.TEXT_EVENT_STREAM)
+						.headers((headers) -> rateLimitHeaders(current, headers))
+						.body(streamChunks(chat, promptTokens, completionTokens), String.class));
+		}
 		Map<String, Object> body = new LinkedHashMap<>();
 		body.put("id", "chatcmpl-" + UUID.randomUUID());
 		body.put("object", "chat.completion");
@@ -120,6 +133,52 @@ public class FakeLlmUpstream {
 					.contentType(MediaType.APPLICATION_JSON)
 					.headers((headers) -> rateLimitHeaders(current, headers))
 					.bodyValue(body));
+	}
+
+	/**
+	 * An OpenAI-style stream: chunks of {@code chat.completion.chunk} carrying the answer
+	 * a word at a time, one every {@code chunk-delay}, then, when the request asked for it
+	 * with {@code stream_options.include_usage}, a chunk with the usage, then
+	 * {@code [DONE]}: the data of the server-sent events WebFlux writes, one per chunk.
+	 */
+	private Flux<String> streamChunks(ChatRequest chat, long promptTokens, long completionTokens) {
+		String id = "chatcmpl-" + UUID.randomUUID();
+		String model = (chat.model() != null) ? chat.model() : "fake-1";
+		int chunks = Math.max(1, this.configured.getStreamChunks());
+		Duration delay = this.configured.getChunkDelay();
+		boolean usage = chat.includeUsage();
+		Flux<String> words = Flux.range(0, chunks)
+			.map((index) -> chunk(id, model, index, "word" + index + " ", usage))
+			.delayElements(delay);
+		Flux<String> end = Flux.just(chunk(id, model, chunks, null, usage));
+		if (usage) {
+			end = end.concatWith(Mono.fromSupplier(() -> json(Map.of("id", id, "object", "chat.completion.chunk",
+					"model", model, "choices", List.of(), "usage", Map.of("prompt_tokens", promptTokens,
+							"completion_tokens", completionTokens, "total_tokens", promptTokens + completionTokens)))));
+		}
+		return words.concatWith(end).concatWith(Mono.just("[DONE]"));
+	}
+
+	private static String chunk(String id, String model, int index, @Nullable String content, boolean usage) {
+		Map<String, Object> delta = (content != null) ? Map.of("content", content) : Map.of();
+		Map<String, Object> choice = new LinkedHashMap<>();
+		choice.put("index", 0);
+		choice.put("delta", delta);
+		choice.put("finish_reason", (content != null) ? null : "stop");
+		Map<String, Object> chunk = new LinkedHashMap<>();
+		chunk.put("id", id);
+		chunk.put("object", "chat.completion.chunk");
+		chunk.put("model", model);
+		chunk.put("choices", List.of(choice));
+		if (usage) {
+			// OpenAI's chunks before the last carry a null usage when usage is asked for.
+			chunk.put("usage", null);
+		}
+		return json(chunk);
+	}
+
+	private static String json(Map<String, ?> data) {
+		return JsonMapper.shared().writeValueAsString(data);
 	}
 
 	private static Mono<ServerResponse> later(Duration delay, Mono<ServerResponse> response) {
@@ -253,7 +312,7 @@ public class FakeLlmUpstream {
 		Faults currentFaults = this.faults;
 		return new UpstreamSettings(currentLimits.requestsPerSecond, currentLimits.tokensPerMinute,
 				currentFaults.errorRate(), currentFaults.latency().toMillis(), this.served.get(), this.throttled.get(),
-				this.failed.get());
+				this.failed.get(), this.streamed.get());
 	}
 
 	/**
@@ -266,9 +325,10 @@ public class FakeLlmUpstream {
 	 * @param served requests answered with a completion
 	 * @param throttled requests answered with a 429
 	 * @param failed requests answered with an injected 503
+	 * @param streamed served requests answered with a stream ({@code "stream": true})
 	 */
 	public record UpstreamSettings(int requestsPerSecond, long tokensPerMinute, double errorRate, long latencyMs,
-			long served, long throttled, long failed) {
+			long served, long throttled, long failed, long streamed) {
 	}
 
 	/**
@@ -277,11 +337,22 @@ public class FakeLlmUpstream {
 	 * @param model the model
 	 * @param messages the messages
 	 * @param maxTokens the most completion tokens to produce
+	 * @param stream whether to stream the answer
+	 * @param streamOptions the stream's options, such as {@code include_usage}
 	 */
 	record ChatRequest(@Nullable String model, @Nullable List<Map<String, Object>> messages,
-			@JsonProperty("max_tokens") @Nullable Integer maxTokens) {
+			@JsonProperty("max_tokens") @Nullable Integer maxTokens, @Nullable Boolean stream,
+			@JsonProperty("stream_options") @Nullable Map<String, Object> streamOptions) {
 
-		static final ChatRequest EMPTY = new ChatRequest(null, List.of(), null);
+		static final ChatRequest EMPTY = new ChatRequest(null, List.of(), null, null, null);
+
+		boolean streamed() {
+			return Boolean.TRUE.equals(this.stream);
+		}
+
+		boolean includeUsage() {
+			return this.streamOptions != null && Boolean.TRUE.equals(this.streamOptions.get("include_usage"));
+		}
 
 		long promptCharacters() {
 			if (this.messages == null) {
