@@ -130,7 +130,7 @@ final class StreamRun {
 				this.redactor.headers(this.headers), null, null);
 		EventStreamDecoder decoder = EventStreamDecoder.forContentType(response.header(HttpHeaders.CONTENT_TYPE));
 		Flux<byte[]> body = (response.body() != null) ? response.body() : Flux.empty();
-		return body.timeout(this.idleTimeout)
+		return IdleTimeout.bound(body, this.idleTimeout)
 			.doOnNext((chunk) -> firstByte())
 			.concatMapIterable(decoder::decode)
 			.concatWith(Flux.defer(() -> Flux.fromIterable(decoder.end())))
