@@ -16,6 +16,8 @@ import io.lionfuncs.network.RequestStatus;
 import io.lionfuncs.network.connection.ConnectionTracker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 import tools.jackson.databind.JsonNode;
@@ -259,8 +261,9 @@ class AsyncApiClientStreamExecutorTests {
 		assertThat(executor.stats().concurrencyInUse()).isZero();
 	}
 
-	@Test
-	void aStreamResetMidwayFailsWithTheUsageSeenSoFar() throws Exception {
+	@ParameterizedTest
+	@EnumSource(value = Ending.class, names = { "RESET", "CLOSE" })
+	void aStreamBrokenMidwayFailsWithTheUsageSeenSoFar(Ending ending) throws Exception {
 		Manual reply = StreamingUpstream.manual();
 		this.upstream = new StreamingUpstream((n) -> reply.reply());
 		AsyncApiClient client = client();
@@ -271,7 +274,7 @@ class AsyncApiClientStreamExecutorTests {
 			.then(() -> reply.started().block(BLOCK))
 			.then(() -> reply.send(StreamingUpstream.anthropicStart(50) + StreamingUpstream.anthropicDelta(30)))
 			.expectNextCount(2)
-			.then(() -> reply.kill(Ending.RESET))
+			.then(() -> reply.kill(ending))
 			.expectError(ApiConnectionException.class)
 			.verify(BLOCK);
 
