@@ -2,7 +2,6 @@ package io.lionfuncs.network.client;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
@@ -26,10 +25,10 @@ import org.springframework.util.LinkedCaseInsensitiveMap;
  * One streamed call, from the request to the stream's end: it reads the events out of
  * the body's bytes, fails a stream idle too long, reads the usage the events report,
  * and, for a call made under a {@link Lease}, stamps the first byte and ends the lease
- * once with the stream's outcome: {@code COMPLETED} at the end of the body (or when
- * its subscriber cancels after OpenAI's {@code [DONE]}) with the usage read, {@code FAILED} with the usage seen so far
- * when the stream breaks, {@code CANCELLED} with the usage seen so far when its subscriber
- * cancels. The lease is offered to the attempts as their {@link ResponseObserver}, so
+ * once with the stream's outcome: {@code COMPLETED} at the end of the body (or when its
+ * subscriber cancels after OpenAI's {@code [DONE]}) with the usage read, {@code FAILED}
+ * with the usage seen so far when the stream breaks, {@code CANCELLED} with the usage
+ * seen so far when its subscriber cancels. The lease is offered to the attempts as their {@link ResponseObserver}, so
  * that a 429 before the first byte pauses the executor at once; if the executor ends the
  * lease first, the stream is cut and fails with a {@link CancellationException}.
  * <p>
@@ -126,8 +125,6 @@ final class StreamRun {
 	Flux<ServerSentEvent> events(ApiResponse<Flux<byte[]>> response) {
 		this.status = response.status();
 		this.headers = singleValued(response.headers());
-		ExchangeDetails details = new ExchangeDetails(this.target.method(), this.target.uriTemplate(), this.status,
-				this.redactor.headers(this.headers), null, null);
 		EventStreamDecoder decoder = EventStreamDecoder.forContentType(response.header(HttpHeaders.CONTENT_TYPE));
 		Flux<byte[]> body = (response.body() != null) ? response.body() : Flux.empty();
 		return IdleTimeout.bound(body, this.idleTimeout)
@@ -135,7 +132,7 @@ final class StreamRun {
 			.concatMapIterable(decoder::decode)
 			.concatWith(Flux.defer(() -> Flux.fromIterable(decoder.end())))
 			.doOnNext(this::read)
-			.onErrorMap((ex) -> midStream(ex, details))
+			.onErrorMap(this::midStream)
 			// The end of the body follows [DONE] at once; a server that keeps the
 			// connection busy after it is cut short, the stream complete.
 			.takeUntilOther(this.doneSignal.asMono().then(Mono.delay(DRAIN_AFTER_DONE)));
@@ -161,10 +158,13 @@ final class StreamRun {
 		}
 	}
 
-	private ApiClientException midStream(Throwable failure, ExchangeDetails details) {
+	private ApiClientException midStream(Throwable failure) {
 		if (failure instanceof ApiClientException exception) {
 			return exception;
 		}
+		// The response's details are redacted only for a stream that fails.
+		ExchangeDetails details = new ExchangeDetails(this.target.method(), this.target.uriTemplate(), this.status,
+				this.redactor.headers(this.headers), null, null);
 		String call = details.method() + " " + details.uriTemplate();
 		if (failure instanceof TimeoutException) {
 			return new ApiTimeoutException(call + " stream was idle for longer than " + this.idleTimeout, details, false,

@@ -13,6 +13,9 @@ import io.lionfuncs.network.ExecutorSettings;
 import io.lionfuncs.network.ExecutorStats;
 import io.lionfuncs.network.NetworkRequestEvent;
 import io.lionfuncs.network.RequestStatus;
+import io.lionfuncs.network.client.StreamingUpstream.Ending;
+import io.lionfuncs.network.client.StreamingUpstream.Manual;
+import io.lionfuncs.network.client.StreamingUpstream.Reply;
 import io.lionfuncs.network.connection.ConnectionTracker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -22,10 +25,6 @@ import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-
-import io.lionfuncs.network.client.StreamingUpstream.Ending;
-import io.lionfuncs.network.client.StreamingUpstream.Manual;
-import io.lionfuncs.network.client.StreamingUpstream.Reply;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;

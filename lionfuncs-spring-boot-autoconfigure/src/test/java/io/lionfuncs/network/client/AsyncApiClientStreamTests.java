@@ -7,15 +7,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.resilience4j.retry.Retry;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import reactor.core.publisher.Flux;
-import reactor.test.StepVerifier;
-import tools.jackson.databind.JsonNode;
-
 import io.lionfuncs.network.client.StreamingUpstream.Ending;
 import io.lionfuncs.network.client.StreamingUpstream.Manual;
 import io.lionfuncs.network.client.StreamingUpstream.Reply;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.test.StepVerifier;
+import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;

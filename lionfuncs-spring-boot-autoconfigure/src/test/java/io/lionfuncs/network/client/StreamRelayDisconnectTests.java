@@ -13,6 +13,7 @@ import io.lionfuncs.network.Executor;
 import io.lionfuncs.network.ExecutorSettings;
 import io.lionfuncs.network.NetworkRequestEvent;
 import io.lionfuncs.network.RequestStatus;
+import io.lionfuncs.network.client.StreamingUpstream.Manual;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,8 +26,6 @@ import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
-
-import io.lionfuncs.network.client.StreamingUpstream.Manual;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
