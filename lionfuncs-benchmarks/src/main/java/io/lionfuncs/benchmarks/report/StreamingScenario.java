@@ -35,7 +35,9 @@ import org.springframework.web.reactive.function.client.WebClient;
  * ({@value #CONCURRENCY} open at once) against a {@link LocalStreamingUpstream}, through
  * an {@link Executor} and {@link AsyncApiClient#stream(Executor, ApiRequest, long)}
  * against a raw {@link WebClient} reading the same server-sent events with Spring's own
- * decoder, in alternating rounds of the same run after a warm-up of both.
+ * decoder, in rotating rounds of the same run after a warm-up of each. A third side,
+ * {@link AsyncApiClient#stream(ApiRequest)} without an executor, tells the client's own
+ * share of the difference from the executor's.
  * <p>
  * Both paths have a Reactor Netty pool of the same settings and read every event to the
  * end of the stream. The client is configured as the starter configures its default one
@@ -99,6 +101,9 @@ final class StreamingScenario implements Scenario {
 				.flatMapMany((stream) -> stream.events().doOnComplete(() -> requireCompleted(stream)))
 				.doOnNext(firstEvent(firstByte))
 				.then();
+			Function<long[], Mono<?>> clientOnly = (firstByte) -> client.stream(REQUEST)
+				.doOnNext(firstEvent(firstByte))
+				.then();
 			Function<long[], Mono<?>> direct = (firstByte) -> raw.post()
 				.uri(LocalStreamingUpstream.PATH)
 				.contentType(MediaType.APPLICATION_JSON)
@@ -107,7 +112,7 @@ final class StreamingScenario implements Scenario {
 				.bodyToFlux(EVENT)
 				.doOnNext(firstEvent(firstByte))
 				.then();
-			Map<String, Object> figures = measure(throughExecutor, direct);
+			Map<String, Object> figures = measure(throughExecutor, clientOnly, direct);
 			figures.put("streaming.loadAverage", Map.of("start", loadBefore, "end", Machine.loadAverage()));
 			return figures;
 		}
@@ -118,33 +123,23 @@ final class StreamingScenario implements Scenario {
 	}
 
 	private static Map<String, Object> measure(Function<long[], Mono<?>> throughExecutor,
-			Function<long[], Mono<?>> direct) {
+			Function<long[], Mono<?>> clientOnly, Function<long[], Mono<?>> direct) {
+		List<Function<long[], Mono<?>>> sides = List.of(throughExecutor, clientOnly, direct);
 		long warmupStarted = System.nanoTime();
 		for (int i = 0; i < WARMUP_ROUNDS || System.nanoTime() - warmupStarted < WARMUP_NANOS; i++) {
-			round(throughExecutor);
-			round(direct);
+			sides.forEach(StreamingScenario::round);
 		}
-		Round[] executor = new Round[ROUNDS];
-		Round[] raw = new Round[ROUNDS];
+		Round[][] rounds = new Round[sides.size()][ROUNDS];
 		for (int i = 0; i < ROUNDS; i++) {
-			// Alternate which side goes first so neither always inherits the other's garbage.
-			if (i % 2 == 0) {
-				executor[i] = round(throughExecutor);
-				raw[i] = round(direct);
-			}
-			else {
-				raw[i] = round(direct);
-				executor[i] = round(throughExecutor);
+			// Rotate which side goes first so none always inherits another's garbage.
+			for (int j = 0; j < sides.size(); j++) {
+				int side = (i + j) % sides.size();
+				rounds[side][i] = round(sides.get(side));
 			}
 		}
-		double[] ratio = new double[ROUNDS];
-		double[] addedFirstByteP50 = new double[ROUNDS];
-		double[] addedFirstByteP99 = new double[ROUNDS];
-		for (int i = 0; i < ROUNDS; i++) {
-			ratio[i] = executor[i].streamsPerSecond() / raw[i].streamsPerSecond();
-			addedFirstByteP50[i] = executor[i].firstByteP50Millis() - raw[i].firstByteP50Millis();
-			addedFirstByteP99[i] = executor[i].firstByteP99Millis() - raw[i].firstByteP99Millis();
-		}
+		Round[] executor = rounds[0];
+		Round[] plain = rounds[1];
+		Round[] raw = rounds[2];
 		Map<String, Object> figures = new LinkedHashMap<>();
 		figures.put("streaming.streams", STREAMS);
 		figures.put("streaming.chunksPerStream", LocalStreamingUpstream.CHUNKS);
@@ -153,22 +148,50 @@ final class StreamingScenario implements Scenario {
 		figures.put("streaming.streamsPerSecond",
 				Math.round(Stats.median(values(executor, Round::streamsPerSecond))));
 		figures.put("streaming.baselineStreamsPerSecond", Math.round(Stats.median(values(raw, Round::streamsPerSecond))));
-		figures.put("streaming.throughputRatio", Stats.round(Stats.median(ratio), 3));
-		figures.put("streaming.firstByteP50Millis", Stats.round(Stats.median(values(executor, Round::firstByteP50Millis)), 3));
+		figures.put("streaming.throughputRatio", Stats.round(Stats.median(ratios(executor, raw)), 3));
+		figures.put("streaming.firstByteP50Millis",
+				Stats.round(Stats.median(values(executor, Round::firstByteP50Millis)), 3));
 		figures.put("streaming.baselineFirstByteP50Millis",
 				Stats.round(Stats.median(values(raw, Round::firstByteP50Millis)), 3));
-		figures.put("streaming.addedFirstByteP50Millis", Stats.round(Stats.median(addedFirstByteP50), 3));
-		figures.put("streaming.firstByteP99Millis", Stats.round(Stats.median(values(executor, Round::firstByteP99Millis)), 3));
+		figures.put("streaming.addedFirstByteP50Millis",
+				Stats.round(Stats.median(added(executor, raw, Round::firstByteP50Millis)), 3));
+		figures.put("streaming.firstByteP99Millis",
+				Stats.round(Stats.median(values(executor, Round::firstByteP99Millis)), 3));
 		figures.put("streaming.baselineFirstByteP99Millis",
 				Stats.round(Stats.median(values(raw, Round::firstByteP99Millis)), 3));
-		figures.put("streaming.addedFirstByteP99Millis", Stats.round(Stats.median(addedFirstByteP99), 3));
-		Map<String, Object> rounds = new LinkedHashMap<>();
-		rounds.put("streamsPerSecond", Stats.rounded(values(executor, Round::streamsPerSecond)));
-		rounds.put("baselineStreamsPerSecond", Stats.rounded(values(raw, Round::streamsPerSecond)));
-		rounds.put("firstByteP99Millis", rounded(values(executor, Round::firstByteP99Millis)));
-		rounds.put("baselineFirstByteP99Millis", rounded(values(raw, Round::firstByteP99Millis)));
-		figures.put("streaming.rounds", rounds);
+		figures.put("streaming.addedFirstByteP99Millis",
+				Stats.round(Stats.median(added(executor, raw, Round::firstByteP99Millis)), 3));
+		// The client alone, without an executor: what the stream's own reading adds.
+		figures.put("streaming.clientThroughputRatio", Stats.round(Stats.median(ratios(plain, raw)), 3));
+		figures.put("streaming.clientAddedFirstByteP50Millis",
+				Stats.round(Stats.median(added(plain, raw, Round::firstByteP50Millis)), 3));
+		figures.put("streaming.clientAddedFirstByteP99Millis",
+				Stats.round(Stats.median(added(plain, raw, Round::firstByteP99Millis)), 3));
+		Map<String, Object> perRound = new LinkedHashMap<>();
+		perRound.put("streamsPerSecond", Stats.rounded(values(executor, Round::streamsPerSecond)));
+		perRound.put("clientStreamsPerSecond", Stats.rounded(values(plain, Round::streamsPerSecond)));
+		perRound.put("baselineStreamsPerSecond", Stats.rounded(values(raw, Round::streamsPerSecond)));
+		perRound.put("firstByteP99Millis", rounded(values(executor, Round::firstByteP99Millis)));
+		perRound.put("clientFirstByteP99Millis", rounded(values(plain, Round::firstByteP99Millis)));
+		perRound.put("baselineFirstByteP99Millis", rounded(values(raw, Round::firstByteP99Millis)));
+		figures.put("streaming.rounds", perRound);
 		return figures;
+	}
+
+	private static double[] ratios(Round[] subject, Round[] baseline) {
+		double[] ratio = new double[subject.length];
+		for (int i = 0; i < subject.length; i++) {
+			ratio[i] = subject[i].streamsPerSecond() / baseline[i].streamsPerSecond();
+		}
+		return ratio;
+	}
+
+	private static double[] added(Round[] subject, Round[] baseline, ToDoubleFunction<Round> figure) {
+		double[] added = new double[subject.length];
+		for (int i = 0; i < subject.length; i++) {
+			added[i] = figure.applyAsDouble(subject[i]) - figure.applyAsDouble(baseline[i]);
+		}
+		return added;
 	}
 
 	private static ExecutorSettings executorSettings() {
