@@ -245,6 +245,7 @@
 		const apiTokens = executor.buckets.apiTokens;
 		setTile('queue', executor.queue.depth, 'of ' + formatNumber(executor.queue.capacity));
 		setTile('inflight', executor.concurrency.inUse, 'of ' + executor.concurrency.limit + ' slots');
+		setTile('streams', (executor.inFlight || []).filter((request) => request.stream).length);
 		setTile('requests', formatNumber(requests.available, requests.available < 10 ? 0.1 : undefined),
 			bucketDetail(requests));
 		if (apiTokens) {
@@ -272,17 +273,20 @@
 		document.getElementById('inFlightCount').textContent = requests.length ? '(' + requests.length + ', oldest first)' : '';
 		if (requests.length === 0) {
 			const cell = body.insertRow().insertCell();
-			cell.colSpan = 6;
+			cell.colSpan = 8;
 			cell.className = 'empty';
 			cell.textContent = 'No request in flight.';
 			return;
 		}
 		requests.slice(0, 15).forEach((request) => {
 			const row = body.insertRow();
+			const firstByte = (request.timeToFirstByteMillis === null || request.timeToFirstByteMillis === undefined)
+				? (request.stream ? 'waiting' : '') : formatNumber(request.timeToFirstByteMillis);
 			const cells = [
 				[request.requestId.substring(0, 8), 'id'], [request.status, 'status-' + request.status],
+				[request.stream ? 'stream' : 'call', request.stream ? 'stream' : ''],
 				[request.method || '', ''], [request.endpointUrl || '', ''],
-				[formatNumber(request.apiTokens), 'num'], [formatNumber(request.ageMillis), 'num']
+				[formatNumber(request.apiTokens), 'num'], [firstByte, 'num'], [formatNumber(request.ageMillis), 'num']
 			];
 			cells.forEach(([value, className]) => {
 				const cell = row.insertCell();
@@ -292,7 +296,7 @@
 		});
 		if (requests.length > 15) {
 			const cell = body.insertRow().insertCell();
-			cell.colSpan = 6;
+			cell.colSpan = 8;
 			cell.className = 'empty';
 			cell.textContent = '… and ' + (requests.length - 15) + ' more';
 		}
@@ -408,6 +412,73 @@
 		finally {
 			button.disabled = false;
 		}
+	});
+
+	// A streamed completion, read with EventSource; closing it disconnects, which cancels
+	// the call upstream.
+	let source = null;
+
+	function endStream(state, text) {
+		if (source) {
+			source.close();
+			source = null;
+		}
+		const result = document.getElementById('streamResult');
+		result.dataset.state = state;
+		if (text !== undefined) {
+			result.textContent = text;
+		}
+		document.getElementById('streamButton').disabled = false;
+		document.getElementById('streamStop').disabled = true;
+	}
+
+	document.getElementById('streamForm').addEventListener('submit', (event) => {
+		event.preventDefault();
+		endStream('running', '');
+		const result = document.getElementById('streamResult');
+		result.dataset.state = 'running';
+		result.innerHTML = '<span class="text"></span>';
+		const text = result.querySelector('.text');
+		let chunks = 0;
+		const query = new URLSearchParams({
+			tokens: document.getElementById('streamTokens').value,
+			prompt: document.getElementById('streamPrompt').value
+		});
+		source = new EventSource('demo/stream?' + query);
+		document.getElementById('streamButton').disabled = true;
+		document.getElementById('streamStop').disabled = false;
+		source.onmessage = (message) => {
+			if (message.data === '[DONE]') {
+				endStream('done');
+				result.insertAdjacentText('beforeend', ' — done, ' + chunks + ' chunks');
+				return;
+			}
+			try {
+				const chunk = JSON.parse(message.data);
+				const delta = chunk.choices && chunk.choices[0] && chunk.choices[0].delta;
+				if (delta && delta.content) {
+					chunks++;
+					text.textContent += delta.content;
+				}
+				if (chunk.usage) {
+					result.insertAdjacentText('beforeend', ' [usage: ' + chunk.usage.total_tokens + ' tokens]');
+				}
+			}
+			catch (error) {
+				text.textContent += message.data;
+			}
+		};
+		source.onerror = () => {
+			if (source) {
+				endStream('error');
+				result.insertAdjacentText('beforeend', ' — the stream failed');
+			}
+		};
+	});
+
+	document.getElementById('streamStop').addEventListener('click', () => {
+		endStream('done');
+		document.getElementById('streamResult').insertAdjacentText('beforeend', ' — stopped');
 	});
 
 	async function changeFaults(method, query) {

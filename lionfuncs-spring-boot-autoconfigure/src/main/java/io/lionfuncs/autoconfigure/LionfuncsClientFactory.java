@@ -16,6 +16,7 @@ import io.lionfuncs.network.Redactor;
 import io.lionfuncs.network.client.AsyncApiClient;
 import io.lionfuncs.network.client.CircuitBreakerSettings;
 import io.lionfuncs.network.client.RetrySettings;
+import io.lionfuncs.network.client.StreamSettings;
 import io.lionfuncs.network.connection.ConnectionEventListener;
 import io.lionfuncs.network.connection.ConnectionTracker;
 import org.jspecify.annotations.Nullable;
@@ -116,6 +117,8 @@ public class LionfuncsClientFactory {
 			.defaultHeaders(ConfiguredHeaders.check(client.getHeaders(), prefix + ".headers", redactor))
 			.redactor(redactor);
 		setting(prefix + ".timeout", client.getTimeout(), () -> builder.timeout(client.getTimeout()));
+		setting(prefix + ".stream-idle-timeout", client.getStreamIdleTimeout(),
+				() -> builder.streaming(new StreamSettings(client.getStreamIdleTimeout(), client.isStreamUsage())));
 		WebClient.Builder webClient = this.webClientBuilder.get();
 		if (webClient != null) {
 			builder.webClientBuilder(webClient);

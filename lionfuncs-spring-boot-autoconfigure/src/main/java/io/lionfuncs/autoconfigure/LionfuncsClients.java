@@ -8,8 +8,12 @@ import java.util.TreeSet;
 import io.lionfuncs.network.Executor;
 import io.lionfuncs.network.NetworkRequestEvent;
 import io.lionfuncs.network.client.ApiRequest;
+import io.lionfuncs.network.client.ApiStream;
 import io.lionfuncs.network.client.AsyncApiClient;
+import io.lionfuncs.network.client.ServerSentEvent;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.ObjectProvider;
 
@@ -23,7 +27,8 @@ import org.springframework.beans.factory.ObjectProvider;
  * {@link #request(String, ApiRequest)} gives the response body, or fails with the call's
  * own exception ({@code RateLimitException}, {@code ServerException},
  * {@code ApiConnectionException}, ...); {@link #submit(String, ApiRequest)} gives the
- * request's {@link NetworkRequestEvent}.
+ * request's {@link NetworkRequestEvent}; {@link #stream(String, ApiRequest, long)} streams
+ * a response, holding the executor's slot until it ends.
  *
  * @since 0.1.0
  */
@@ -139,6 +144,36 @@ public class LionfuncsClients {
 			Executor executor = executor(name);
 			return executor.submit(client.task(request).numApiTokensNeeded(numApiTokensNeeded).build());
 		}).flatMap((event) -> event.toBodyMono().doOnCancel(event::cancel));
+	}
+
+	/**
+	 * Streams a request through the client and the executor of the given name: the call
+	 * waits for its lease like any other, holds its slot until the stream ends, and its
+	 * usage trues up the reservation; see
+	 * {@link AsyncApiClient#stream(Executor, ApiRequest, long)}. Cancelling the
+	 * subscription (the caller went away) closes the stream and gives back what it did not
+	 * use.
+	 * @param name the name of the client and executor
+	 * @param request the request
+	 * @param numApiTokensNeeded the API tokens to reserve, an estimate
+	 * @return the stream's events
+	 */
+	public Flux<ServerSentEvent> stream(String name, ApiRequest request, long numApiTokensNeeded) {
+		return Mono.defer(() -> client(name).stream(executor(name), request, numApiTokensNeeded))
+			.flatMapMany(ApiStream::events);
+	}
+
+	/**
+	 * Streams a request like {@link #stream(String, ApiRequest, long)}, giving the data
+	 * of its events as JSON up to OpenAI's {@code [DONE]}.
+	 * @param name the name of the client and executor
+	 * @param request the request
+	 * @param numApiTokensNeeded the API tokens to reserve, an estimate
+	 * @return the JSON payloads
+	 */
+	public Flux<JsonNode> streamJson(String name, ApiRequest request, long numApiTokensNeeded) {
+		return Mono.defer(() -> client(name).stream(executor(name), request, numApiTokensNeeded))
+			.flatMapMany(ApiStream::json);
 	}
 
 	private Map<String, AsyncApiClient> clientsByName() {

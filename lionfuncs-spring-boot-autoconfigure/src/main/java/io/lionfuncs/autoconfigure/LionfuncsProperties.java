@@ -529,6 +529,20 @@ public class LionfuncsProperties {
 		 */
 		private Map<String, String> headers = new LinkedHashMap<>();
 
+		/**
+		 * Longest silence of a streamed response once it has started; the timeout bounds
+		 * the time to its first byte.
+		 */
+		private Duration streamIdleTimeout = Duration.ofSeconds(60);
+
+		/**
+		 * Whether streamed requests ask for the final usage chunk, adding
+		 * "stream_options": {"include_usage": true} to their JSON object body (OpenAI and
+		 * compatible APIs leave usage out of a stream otherwise). Leave it off for
+		 * providers that report usage unasked and refuse the field, such as Anthropic.
+		 */
+		private boolean streamUsage;
+
 		private final CircuitBreaker circuitBreaker = new CircuitBreaker();
 
 		private final Retry retry = new Retry();
@@ -570,6 +584,22 @@ public class LionfuncsProperties {
 
 		public void setHeaders(Map<String, String> headers) {
 			this.headers = headers;
+		}
+
+		public Duration getStreamIdleTimeout() {
+			return this.streamIdleTimeout;
+		}
+
+		public void setStreamIdleTimeout(Duration streamIdleTimeout) {
+			this.streamIdleTimeout = streamIdleTimeout;
+		}
+
+		public boolean isStreamUsage() {
+			return this.streamUsage;
+		}
+
+		public void setStreamUsage(boolean streamUsage) {
+			this.streamUsage = streamUsage;
 		}
 
 		public CircuitBreaker getCircuitBreaker() {

@@ -129,6 +129,16 @@ class ConfigurationMistakesTests {
 	}
 
 	@Test
+	void aStreamIdleTimeoutThatIsNotPositiveFailsStartUpNamingTheKey() {
+		this.contextRunner
+			.withPropertyValues("lionfuncs.clients.openai.base-url=https://api.openai.example/v1",
+					"lionfuncs.clients.openai.stream-idle-timeout=0s")
+			.run((context) -> assertAnalysis(context,
+					"Invalid value 'PT0S' for configuration property 'lionfuncs.clients.openai.stream-idle-timeout'.",
+					ACTION + "'lionfuncs.clients.openai.stream-idle-timeout' to a positive duration."));
+	}
+
+	@Test
 	void withoutABaseUrlThereIsNoDefaultClientButTheDefaultExecutorStays() {
 		this.contextRunner.withPropertyValues("lionfuncs.clients.openai.base-url=https://api.openai.example/v1")
 			.run((context) -> {

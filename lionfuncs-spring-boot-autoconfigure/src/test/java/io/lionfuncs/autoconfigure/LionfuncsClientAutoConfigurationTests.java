@@ -13,6 +13,7 @@ import io.lionfuncs.network.NetworkRequestEvent;
 import io.lionfuncs.network.RequestStatus;
 import io.lionfuncs.network.client.ApiRequest;
 import io.lionfuncs.network.client.AsyncApiClient;
+import io.lionfuncs.network.client.StreamSettings;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
@@ -72,6 +73,19 @@ class LionfuncsClientAutoConfigurationTests {
 				assertThat(client.getTimeout()).isEqualTo(Duration.ofSeconds(3));
 				assertThat(client.getDefaultHeaders()).containsEntry("User-Agent", "sample/1.0");
 				assertThat(context).hasSingleBean(LionfuncsClients.class);
+			});
+	}
+
+	@Test
+	void streamSettingsAreBuiltFromProperties() {
+		this.contextRunner
+			.withPropertyValues("lionfuncs.client.stream-idle-timeout=15s", "lionfuncs.client.stream-usage=true",
+					"lionfuncs.clients.anthropic.base-url=https://api.anthropic.example")
+			.run((context) -> {
+				LionfuncsClients clients = context.getBean(LionfuncsClients.class);
+				assertThat(clients.client("default").getStreamSettings())
+					.isEqualTo(new StreamSettings(Duration.ofSeconds(15), true));
+				assertThat(clients.client("anthropic").getStreamSettings()).isEqualTo(StreamSettings.defaults());
 			});
 	}
 

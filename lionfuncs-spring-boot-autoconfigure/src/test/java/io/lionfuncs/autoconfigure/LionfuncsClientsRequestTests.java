@@ -89,6 +89,29 @@ class LionfuncsClientsRequestTests {
 	}
 
 	@Test
+	void aStreamByNameGoesThroughThatClientAndExecutorWithItsUsage() throws InterruptedException {
+		this.server.enqueue(new MockResponse.Builder().setHeader("Content-Type", "text/event-stream")
+			.body("data: {\"choices\":[{\"delta\":{\"content\":\"hi\"}}],\"usage\":null}\n\n"
+					+ "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1,"
+					+ "\"total_tokens\":4}}\n\ndata: [DONE]\n\n")
+			.build());
+		this.contextRunner
+			.withPropertyValues("lionfuncs.clients.llm.stream-usage=true",
+					"lionfuncs.clients.llm.executor.api-tokens-rate=1000")
+			.run((context) -> {
+				StepVerifier.create(context.getBean(LionfuncsClients.class).streamJson("llm", chat(), 40))
+					.assertNext((chunk) -> assertThat(chunk.at("/choices/0/delta/content").asString()).isEqualTo("hi"))
+					.assertNext((chunk) -> assertThat(chunk.at("/usage/total_tokens").asInt()).isEqualTo(4))
+					.expectComplete()
+					.verify(WAIT);
+				NetworkRequestEvent event = context.getBean(LionfuncsClients.class).executor("llm").recent().get(0);
+				assertThat(event.getStatus()).isEqualTo(RequestStatus.COMPLETED);
+				assertThat(event.getApiTokensUsed()).isEqualTo(4);
+			});
+		assertThat(this.server.takeRequest().getBody().utf8()).contains("\"include_usage\":true");
+	}
+
+	@Test
 	void defaultClientIsUsedWithoutAName() {
 		this.server.enqueue(new MockResponse.Builder().body("pong").build());
 		this.contextRunner.withPropertyValues("lionfuncs.client.base-url=" + this.server.url("/"))

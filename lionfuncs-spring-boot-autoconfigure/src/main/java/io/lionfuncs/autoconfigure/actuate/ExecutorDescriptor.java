@@ -14,6 +14,7 @@ import io.lionfuncs.network.Executor;
 import io.lionfuncs.network.ExecutorStats;
 import io.lionfuncs.network.NetworkRequestEvent;
 import io.lionfuncs.network.budget.BudgetStats;
+import io.lionfuncs.network.client.ApiStream;
 import io.lionfuncs.network.limit.BucketView;
 import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Schedulers;
@@ -206,14 +207,24 @@ public record ExecutorDescriptor(boolean running,
 	 * @param endpointUrl the URL, sensitive query values redacted
 	 * @param apiTokens API tokens reserved
 	 * @param ageMillis time since the request was created
+	 * @param stream whether it is a streamed call, which holds its slot until the stream
+	 * ends
+	 * @param timeToFirstByteMillis time from the call's start to its first byte, once it
+	 * has arrived (a stream's time to first token)
 	 */
 	public record InFlightDescriptor(String requestId, String status, @Nullable String method,
-			@Nullable String endpointUrl, long apiTokens, long ageMillis) {
+			@Nullable String endpointUrl, long apiTokens, long ageMillis, boolean stream,
+			@Nullable Long timeToFirstByteMillis) {
 
 		static InFlightDescriptor of(NetworkRequestEvent event, Instant now) {
+			Instant callStarted = event.getCallStartedAt();
+			Instant firstByte = event.getFirstByteAt();
+			Long timeToFirstByte = (callStarted != null && firstByte != null)
+					? Math.max(0, Duration.between(callStarted, firstByte).toMillis()) : null;
 			return new InFlightDescriptor(event.getRequestId(), event.getStatus().name(), event.getMethod(),
 					event.getEndpointUrl(), event.getNumApiTokensNeeded(),
-					Math.max(0, Duration.between(event.getCreatedAt(), now).toMillis()));
+					Math.max(0, Duration.between(event.getCreatedAt(), now).toMillis()),
+					Boolean.TRUE.equals(event.getMetadata().get(ApiStream.METADATA_KEY)), timeToFirstByte);
 		}
 
 	}

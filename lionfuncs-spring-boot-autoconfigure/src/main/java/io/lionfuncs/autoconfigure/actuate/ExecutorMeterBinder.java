@@ -25,8 +25,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * Meters of the lionfuncs executors, tagged {@code executor}: queue depth and room,
  * calls in flight, rejections, bucket levels, time spent waiting for tokens, pauses,
- * API tokens estimated against used, and the time from queue to terminal status of
- * every request by status. Tags are bounded:
+ * API tokens estimated against used, the time from queue to terminal status of every
+ * request by status, and the time to the first byte of the calls that report it (streams).
+ * Tags are bounded:
  * never a request id, URL or user.
  *
  * @since 0.1.0
@@ -36,6 +37,8 @@ public class ExecutorMeterBinder implements MeterBinder, RequestStatusListener {
 	private final List<Executor> executors;
 
 	private final Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
+
+	private final Map<String, Timer> firstByteTimers = new ConcurrentHashMap<>();
 
 	private volatile @Nullable MeterRegistry registry;
 
@@ -131,6 +134,17 @@ public class ExecutorMeterBinder implements MeterBinder, RequestStatusListener {
 		Instant end = event.getCompletedAt();
 		if (end != null) {
 			timer.record(Duration.between(start, end));
+		}
+		Instant callStarted = event.getCallStartedAt();
+		Instant firstByte = event.getFirstByteAt();
+		if (callStarted != null && firstByte != null) {
+			this.firstByteTimers.computeIfAbsent(executor + '/' + current.name(),
+					(key) -> Timer.builder("lionfuncs.requests.first-byte")
+						.tags("executor", executor, "status", current.name())
+						.description("Time from a call's start to its first byte (a stream's time to first token), "
+								+ "for calls that report it")
+						.register(meters))
+				.record(Duration.between(callStarted, firstByte));
 		}
 	}
 

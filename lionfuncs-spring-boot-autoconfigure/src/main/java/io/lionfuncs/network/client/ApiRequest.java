@@ -62,6 +62,18 @@ public final class ApiRequest {
 		this.timeout = builder.timeout;
 	}
 
+	private ApiRequest(ApiRequest request, Object json) {
+		this.method = request.method;
+		this.uriTemplate = request.uriTemplate;
+		this.uriVariables = request.uriVariables;
+		this.namedUriVariables = request.namedUriVariables;
+		this.params = request.params;
+		this.headers = request.headers;
+		this.json = json;
+		this.data = null;
+		this.timeout = request.timeout;
+	}
+
 	/**
 	 * Starts a request.
 	 * @param method the HTTP method
@@ -210,6 +222,13 @@ public final class ApiRequest {
 	 */
 	public @Nullable Duration timeout() {
 		return this.timeout;
+	}
+
+	/**
+	 * This request with another JSON body.
+	 */
+	ApiRequest withJson(Object json) {
+		return new ApiRequest(this, json);
 	}
 
 	@Override

@@ -19,9 +19,11 @@ import io.lionfuncs.network.connection.ConnectionTracker;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
+import tools.jackson.databind.JsonNode;
 
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.client.reactive.ClientHttpConnector;
@@ -97,6 +99,8 @@ public final class AsyncApiClient implements AutoCloseable {
 
 	private final ExecutorCalls executorCalls;
 
+	private final StreamingCalls streaming;
+
 	private final AtomicBoolean closed = new AtomicBoolean();
 
 	AsyncApiClient(DefaultAsyncApiClientBuilder settings) {
@@ -111,6 +115,8 @@ public final class AsyncApiClient implements AutoCloseable {
 		this.executorCalls = new ExecutorCalls(this.name, this.encoder);
 		this.resilience = new ResiliencePipeline(this.name, settings.resolveCircuitBreaker(), settings.resolveRetry(),
 				errors, this.executorCalls::reportAttempt);
+		this.streaming = new StreamingCalls(settings, this.encoder, this.transport, this.resilience, errors,
+				this.executorCalls, this.closed::get);
 	}
 
 	/**
@@ -231,6 +237,47 @@ public final class AsyncApiClient implements AutoCloseable {
 		});
 	}
 
+	// ---------------------------------------------------------------- streams
+
+	/**
+	 * Sends a request whose response is streamed, and returns its events as they arrive:
+	 * server-sent events, or one per line of newline-delimited JSON; see
+	 * {@link ServerSentEvent}. Attempts are retried only before the stream's first byte,
+	 * which the timeout bounds; once started, a stream fails when idle longer than
+	 * {@link StreamSettings#idleTimeout()}. Cancelling closes the connection.
+	 * @param request the request, sent when subscribed
+	 * @return the events; fails with an {@link ApiClientException}
+	 */
+	public Flux<ServerSentEvent> stream(ApiRequest request) {
+		return this.streaming.stream(request, StreamingCalls.EVENTS);
+	}
+
+	/**
+	 * Sends a request whose response is streamed, and returns the data of its events as
+	 * JSON, up to OpenAI's {@code data: [DONE]}; see {@link #stream(ApiRequest)}.
+	 * @param request the request, sent when subscribed
+	 * @return the JSON payloads
+	 */
+	public Flux<JsonNode> streamJson(ApiRequest request) {
+		return this.streaming.stream(request, StreamingCalls.JSON);
+	}
+
+	/**
+	 * Takes a lease of an executor for a streamed request: once granted (a slot held and
+	 * the tokens reserved, its event {@code CALLING}), the {@link ApiStream} sends the
+	 * request when read and holds the slot until the stream ends, the event recording
+	 * its first byte, its end and the usage the stream reported. A 429 before the first
+	 * byte pauses the executor. Cancelling the subscription before the grant cancels the
+	 * request.
+	 * @param executor the executor
+	 * @param request the request
+	 * @param numApiTokensNeeded API tokens to reserve, trued up from the stream's usage
+	 * @return the stream, once its lease is granted
+	 */
+	public Mono<ApiStream> stream(Executor executor, ApiRequest request, long numApiTokensNeeded) {
+		return this.streaming.stream(executor, request, numApiTokensNeeded);
+	}
+
 	// ---------------------------------------------------------------- executor
 
 	/**
@@ -332,6 +379,10 @@ public final class AsyncApiClient implements AutoCloseable {
 
 	public Duration getTimeout() {
 		return this.timeout;
+	}
+
+	public StreamSettings getStreamSettings() {
+		return this.streaming.settings();
 	}
 
 	public WebClient getWebClient() {
@@ -570,6 +621,14 @@ public final class AsyncApiClient implements AutoCloseable {
 		 * @return this builder
 		 */
 		Builder retry(RetrySettings settings);
+
+		/**
+		 * How streamed requests behave: idle timeout, usage asked for; see
+		 * {@link StreamSettings}.
+		 * @param settings the settings
+		 * @return this builder
+		 */
+		Builder streaming(StreamSettings settings);
 
 		/**
 		 * Redacts headers and URLs in exceptions and events.

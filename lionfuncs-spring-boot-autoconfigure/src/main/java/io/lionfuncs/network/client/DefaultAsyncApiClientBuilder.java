@@ -64,6 +64,8 @@ final class DefaultAsyncApiClientBuilder implements AsyncApiClient.Builder {
 
 	@Nullable RetrySettings retrySettings;
 
+	StreamSettings streamSettings = StreamSettings.defaults();
+
 	Redactor redactor = Redactor.defaults();
 
 	Clock clock = Clock.systemUTC();
@@ -192,6 +194,12 @@ final class DefaultAsyncApiClientBuilder implements AsyncApiClient.Builder {
 	public AsyncApiClient.Builder retry(RetrySettings settings) {
 		this.retrySettings = Objects.requireNonNull(settings, "settings must not be null");
 		this.retry = null;
+		return this;
+	}
+
+	@Override
+	public AsyncApiClient.Builder streaming(StreamSettings settings) {
+		this.streamSettings = Objects.requireNonNull(settings, "settings must not be null");
 		return this;
 	}
 

@@ -15,7 +15,7 @@ import reactor.core.publisher.Signal;
 
 /**
  * Everything an {@link AsyncApiClient} knows about the {@link Executor}: the task it
- * hands an executor for a request, and the report of each attempt's response to the
+ * hands an executor for a request (or the lease it takes for a stream), and the report of each attempt's response to the
  * executor running the call, so that a 429 pauses the executor's other calls while this
  * one waits to retry.
  */
@@ -45,6 +45,20 @@ final class ExecutorCalls {
 			.headers(this.encoder.recordedHeaders(request))
 			.payload(request.payload())
 			.metadata(Map.of("client", this.clientName));
+	}
+
+	/**
+	 * A lease for a streamed request, its event marked as a stream.
+	 * @param request the request
+	 * @return a lease request builder
+	 */
+	TaskRequest.Builder streamLease(ApiRequest request) {
+		return TaskRequest.lease()
+			.endpointUrl(this.encoder.describe(request.uriTemplate()))
+			.method(request.method().name())
+			.headers(this.encoder.recordedHeaders(request))
+			.payload(request.payload())
+			.metadata(Map.of("client", this.clientName, ApiStream.METADATA_KEY, true));
 	}
 
 	Mono<NetworkRequestEvent> submit(Executor executor, TaskRequest.Builder task) {

@@ -9,10 +9,12 @@ import io.lionfuncs.autoconfigure.LionfuncsAutoConfiguration;
 import io.lionfuncs.autoconfigure.LionfuncsNamedClientsAutoConfiguration;
 import io.lionfuncs.network.CallResult;
 import io.lionfuncs.network.Executor;
+import io.lionfuncs.network.Lease;
 import io.lionfuncs.network.NetworkRequestEvent;
 import io.lionfuncs.network.RequestSnapshot;
 import io.lionfuncs.network.RequestStatus;
 import io.lionfuncs.network.TaskRequest;
+import io.lionfuncs.network.client.ApiStream;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -94,6 +96,41 @@ class LionfuncsEndpointAutoConfigurationTests {
 				});
 				assertThat(executors.get("openai").buckets().apiTokens()).isNull();
 				assertThat(content.toString()).doesNotContain("s3cret");
+			});
+	}
+
+	@Test
+	@SuppressWarnings("unchecked")
+	void openStreamsAreListedInFlightWithTheirAgeAndTimeToFirstByte() {
+		this.contextRunner
+			.withPropertyValues("management.endpoints.web.exposure.include=lionfuncs",
+					"lionfuncs.executor.shutdown-timeout=0s")
+			.run((context) -> {
+				Executor executor = context.getBean(Executor.class);
+				Lease stream = executor.leaseAsync(TaskRequest.lease()
+					.endpointUrl("https://api.example.com/v1/chat/completions")
+					.method("POST")
+					.metadata(Map.of(ApiStream.METADATA_KEY, true))
+					.build()).join();
+				Lease plain = executor.leaseAsync(TaskRequest.lease().build()).join();
+				stream.markFirstByte();
+
+				Map<String, Object> content = context.getBean(LionfuncsEndpoint.class).lionfuncs();
+
+				ExecutorDescriptor descriptor = ((Map<String, ExecutorDescriptor>) content.get("executors"))
+					.get("default");
+				assertThat(descriptor.inFlight()).hasSize(2).anySatisfy((inFlight) -> {
+					assertThat(inFlight.requestId()).isEqualTo(stream.event().getRequestId());
+					assertThat(inFlight.stream()).isTrue();
+					assertThat(inFlight.timeToFirstByteMillis()).isNotNull().isNotNegative();
+					assertThat(inFlight.ageMillis()).isNotNegative();
+				}).anySatisfy((inFlight) -> {
+					assertThat(inFlight.requestId()).isEqualTo(plain.event().getRequestId());
+					assertThat(inFlight.stream()).isFalse();
+					assertThat(inFlight.timeToFirstByteMillis()).isNull();
+				});
+				stream.close();
+				plain.close();
 			});
 	}
 

@@ -1,11 +1,13 @@
 package io.lionfuncs.autoconfigure.actuate;
 
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import io.lionfuncs.autoconfigure.LionfuncsAutoConfiguration;
 import io.lionfuncs.autoconfigure.LionfuncsNamedClientsAutoConfiguration;
 import io.lionfuncs.network.CallResult;
 import io.lionfuncs.network.Executor;
+import io.lionfuncs.network.Lease;
 import io.lionfuncs.network.TaskRequest;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -80,6 +82,33 @@ class LionfuncsMetricsAutoConfigurationTests {
 			Timer failed = registry.get("lionfuncs.requests").tags("executor", "default", "status", "FAILED").timer();
 			assertThat(completed.count()).isEqualTo(1);
 			assertThat(failed.count()).isEqualTo(1);
+		});
+	}
+
+	@Test
+	void theTimeToTheFirstByteIsTimedForTheCallsThatReportIt() {
+		this.contextRunner.run((context) -> {
+			Executor executor = context.getBean(Executor.class);
+			Lease stream = executor.leaseAsync(TaskRequest.lease().build()).join();
+			stream.markFirstByte();
+			stream.complete(200, Map.of(), 0);
+			executor.submitTask(TaskRequest.ofStage(() -> CompletableFuture.completedFuture(CallResult.of(200, null)))
+				.build()).completion().get();
+			Lease cancelled = executor.leaseAsync(TaskRequest.lease().build()).join();
+			cancelled.markFirstByte();
+			cancelled.cancel();
+
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			assertThat(registry.get("lionfuncs.requests.first-byte")
+				.tags("executor", "default", "status", "COMPLETED")
+				.timer()
+				.count()).as("the task reported no first byte").isEqualTo(1);
+			assertThat(registry.get("lionfuncs.requests.first-byte")
+				.tags("executor", "default", "status", "CANCELLED")
+				.timer()
+				.count()).isEqualTo(1);
+			assertThat(registry.get("lionfuncs.requests").tags("executor", "default", "status", "COMPLETED").timer()
+				.count()).isEqualTo(2);
 		});
 	}
 

@@ -16,20 +16,19 @@ import io.github.bucket4j.ConsumptionProbe;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.http.codec.ServerSentEvent;
-import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 /**
- * A fake LLM chat-completions API in OpenAI's format: answers with a body carrying
- * {@code usage} token counts (or, for {@code "stream": true}, with server-sent chunks
- * ending in a usage chunk) and OpenAI-style {@code x-ratelimit-*} headers, enforces its own requests per
+ * A fake LLM chat-completions API: answers with a body carrying {@code usage} token
+ * counts, or for {@code "stream": true} with OpenAI-style streamed chunks (and their usage
+ * chunk when asked for), and OpenAI-style {@code x-ratelimit-*} headers, enforces its own requests per
  * second and tokens per minute (429 with {@code Retry-After} when a client is too fast),
  * and injects faults (errors, latency) on demand.
  * <p>
@@ -45,9 +44,6 @@ public class FakeLlmUpstream {
 
 	private static final String ANSWER = "This is a fake answer.";
 
-	/** Time between the chunks of a streamed answer, so that streams are seen in flight. */
-	private static final Duration STREAM_CHUNK_INTERVAL = Duration.ofMillis(100);
-
 	private final UpstreamProperties configured;
 
 	private final AtomicLong served = new AtomicLong();
@@ -55,6 +51,8 @@ public class FakeLlmUpstream {
 	private final AtomicLong throttled = new AtomicLong();
 
 	private final AtomicLong failed = new AtomicLong();
+
+	private final AtomicLong streamed = new AtomicLong();
 
 	private volatile Limits limits;
 
@@ -119,14 +117,13 @@ public class FakeLlmUpstream {
 		this.served.incrementAndGet();
 		String id = "chatcmpl-" + UUID.randomUUID();
 		String model = (chat.model() != null) ? chat.model() : "fake-1";
-		Map<String, Object> usage = Map.of("prompt_tokens", promptTokens, "completion_tokens", completionTokens,
-				"total_tokens", totalTokens);
-		if (Boolean.TRUE.equals(chat.stream())) {
+		if (chat.streamed()) {
+			this.streamed.incrementAndGet();
 			return later(faults.latency(),
 					ServerResponse.ok()
 						.contentType(MediaType.TEXT_EVENT_STREAM)
 						.headers((headers) -> rateLimitHeaders(current, headers))
-						.body(BodyInserters.fromServerSentEvents(chunks(id, model, usage))));
+						.body(streamChunks(id, model, chat.includeUsage(), promptTokens, completionTokens), String.class));
 		}
 		Map<String, Object> message = new LinkedHashMap<>();
 		message.put("role", "assistant");
@@ -139,7 +136,8 @@ public class FakeLlmUpstream {
 		choice.put("finish_reason", "stop");
 		Map<String, Object> body = completion(id, "chat.completion", model);
 		body.put("choices", List.of(choice));
-		body.put("usage", usage);
+		body.put("usage",
+				Map.of("prompt_tokens", promptTokens, "completion_tokens", completionTokens, "total_tokens", totalTokens));
 		return later(faults.latency(),
 				ServerResponse.ok()
 					.contentType(MediaType.APPLICATION_JSON)
@@ -148,44 +146,44 @@ public class FakeLlmUpstream {
 	}
 
 	/**
-	 * A streamed answer as OpenAI sends it: one chunk per word, a chunk with the finish
-	 * reason, a final chunk with the usage (as with {@code stream_options.include_usage}),
-	 * then {@code [DONE]}.
+	 * An OpenAI-style stream: chunks of {@code chat.completion.chunk} carrying the answer
+	 * a word at a time, one every {@code chunk-delay}, then, when the request asked for it
+	 * with {@code stream_options.include_usage}, a chunk with the usage, then
+	 * {@code [DONE]}: the data of the server-sent events WebFlux writes, one per chunk.
 	 */
-	private static Flux<ServerSentEvent<Object>> chunks(String id, String model, Map<String, Object> usage) {
-		String[] words = ANSWER.split(" ");
-		Flux<Map<String, Object>> deltas = Flux.range(0, words.length).map((i) -> {
-			Map<String, Object> delta = new LinkedHashMap<>();
-			if (i == 0) {
-				delta.put("role", "assistant");
-			}
-			delta.put("content", (i == 0) ? words[i] : " " + words[i]);
-			return chunk(id, model, delta, null);
-		});
-		Flux<Map<String, Object>> end = Flux.just(chunk(id, model, Map.of(), "stop"), usageChunk(id, model, usage));
-		return deltas.concatWith(end)
-			.delayElements(STREAM_CHUNK_INTERVAL)
-			.<ServerSentEvent<Object>>map((data) -> ServerSentEvent.builder((Object) data).build())
-			.concatWithValues(ServerSentEvent.builder((Object) "[DONE]").build());
+	private Flux<String> streamChunks(String id, String model, boolean usage, long promptTokens,
+			long completionTokens) {
+		int chunks = Math.max(1, this.configured.getStreamChunks());
+		Duration delay = this.configured.getChunkDelay();
+		Flux<String> words = Flux.range(0, chunks)
+			.map((index) -> chunk(id, model, index, "word" + index + " ", usage))
+			.delayElements(delay);
+		Flux<String> end = Flux.just(chunk(id, model, chunks, null, usage));
+		if (usage) {
+			end = end.concatWith(Mono.fromSupplier(() -> {
+				Map<String, Object> chunk = completion(id, "chat.completion.chunk", model);
+				chunk.put("choices", List.of());
+				chunk.put("usage", Map.of("prompt_tokens", promptTokens, "completion_tokens", completionTokens,
+						"total_tokens", promptTokens + completionTokens));
+				return json(chunk);
+			}));
+		}
+		return words.concatWith(end).concatWith(Mono.just("[DONE]"));
 	}
 
-	private static Map<String, Object> chunk(String id, String model, Map<String, Object> delta,
-			@Nullable String finishReason) {
+	private static String chunk(String id, String model, int index, @Nullable String content, boolean usage) {
+		Map<String, Object> delta = (content != null) ? Map.of("content", content) : Map.of();
 		Map<String, Object> choice = new LinkedHashMap<>();
 		choice.put("index", 0);
 		choice.put("delta", delta);
-		choice.put("logprobs", null);
-		choice.put("finish_reason", finishReason);
+		choice.put("finish_reason", (content != null) ? null : "stop");
 		Map<String, Object> chunk = completion(id, "chat.completion.chunk", model);
 		chunk.put("choices", List.of(choice));
-		return chunk;
-	}
-
-	private static Map<String, Object> usageChunk(String id, String model, Map<String, Object> usage) {
-		Map<String, Object> chunk = completion(id, "chat.completion.chunk", model);
-		chunk.put("choices", List.of());
-		chunk.put("usage", usage);
-		return chunk;
+		if (usage) {
+			// OpenAI's chunks before the last carry a null usage when usage is asked for.
+			chunk.put("usage", null);
+		}
+		return json(chunk);
 	}
 
 	private static Map<String, Object> completion(String id, String object, String model) {
@@ -195,6 +193,10 @@ public class FakeLlmUpstream {
 		body.put("created", Instant.now().getEpochSecond());
 		body.put("model", model);
 		return body;
+	}
+
+	private static String json(Map<String, ?> data) {
+		return JsonMapper.shared().writeValueAsString(data);
 	}
 
 	private static Mono<ServerResponse> later(Duration delay, Mono<ServerResponse> response) {
@@ -328,7 +330,7 @@ public class FakeLlmUpstream {
 		Faults currentFaults = this.faults;
 		return new UpstreamSettings(currentLimits.requestsPerSecond, currentLimits.tokensPerMinute,
 				currentFaults.errorRate(), currentFaults.latency().toMillis(), this.served.get(), this.throttled.get(),
-				this.failed.get());
+				this.failed.get(), this.streamed.get());
 	}
 
 	/**
@@ -341,9 +343,10 @@ public class FakeLlmUpstream {
 	 * @param served requests answered with a completion
 	 * @param throttled requests answered with a 429
 	 * @param failed requests answered with an injected 503
+	 * @param streamed served requests answered with a stream ({@code "stream": true})
 	 */
 	public record UpstreamSettings(int requestsPerSecond, long tokensPerMinute, double errorRate, long latencyMs,
-			long served, long throttled, long failed) {
+			long served, long throttled, long failed, long streamed) {
 	}
 
 	/**
@@ -352,12 +355,22 @@ public class FakeLlmUpstream {
 	 * @param model the model
 	 * @param messages the messages
 	 * @param maxTokens the most completion tokens to produce
-	 * @param stream whether to stream the answer as server-sent events
+	 * @param stream whether to stream the answer
+	 * @param streamOptions the stream's options, such as {@code include_usage}
 	 */
 	record ChatRequest(@Nullable String model, @Nullable List<Map<String, Object>> messages,
-			@JsonProperty("max_tokens") @Nullable Integer maxTokens, @Nullable Boolean stream) {
+			@JsonProperty("max_tokens") @Nullable Integer maxTokens, @Nullable Boolean stream,
+			@JsonProperty("stream_options") @Nullable Map<String, Object> streamOptions) {
 
-		static final ChatRequest EMPTY = new ChatRequest(null, List.of(), null, null);
+		static final ChatRequest EMPTY = new ChatRequest(null, List.of(), null, null, null);
+
+		boolean streamed() {
+			return Boolean.TRUE.equals(this.stream);
+		}
+
+		boolean includeUsage() {
+			return this.streamOptions != null && Boolean.TRUE.equals(this.streamOptions.get("include_usage"));
+		}
 
 		long promptCharacters() {
 			if (this.messages == null) {

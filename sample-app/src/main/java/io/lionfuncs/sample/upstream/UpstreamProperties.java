@@ -30,6 +30,32 @@ public class UpstreamProperties {
 	 */
 	private Duration latency = Duration.ofMillis(150);
 
+	/**
+	 * Time between the chunks of a streamed answer.
+	 */
+	private Duration chunkDelay = Duration.ofMillis(50);
+
+	/**
+	 * Content chunks of a streamed answer, before its final chunks.
+	 */
+	private int streamChunks = 20;
+
+	public Duration getChunkDelay() {
+		return this.chunkDelay;
+	}
+
+	public void setChunkDelay(Duration chunkDelay) {
+		this.chunkDelay = chunkDelay;
+	}
+
+	public int getStreamChunks() {
+		return this.streamChunks;
+	}
+
+	public void setStreamChunks(int streamChunks) {
+		this.streamChunks = streamChunks;
+	}
+
 	public int getRequestsPerSecond() {
 		return this.requestsPerSecond;
 	}

@@ -26,11 +26,14 @@ import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
+import org.springframework.test.context.TestPropertySource;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The dashboard at {@code /} in headless Chromium: it loads without console errors, and
- * after the burst button is clicked its tiles and charts show the calls finishing. The
+ * The dashboard at {@code /} in headless Chromium: it loads without console errors, after
+ * the burst button is clicked its tiles and charts show the calls finishing, and a
+ * stream started from it shows as an open stream until it ends. The
  * screenshots stay in {@code target/} as test artifacts.
  * <p>
  * Needs Debian's {@code chromium} and {@code chromium-driver} ({@code .ci/run} installs
@@ -38,6 +41,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code chromedriver.binary}. Both are named explicitly so that Selenium Manager never
  * tries to download a browser.
  */
+@TestPropertySource(properties = "sample.upstream.chunk-delay=250ms")
 class DashboardBrowserTests extends DefinedPortTests {
 
 	private static final Path CHROMIUM = Path.of(System.getProperty("chromium.binary", "/usr/bin/chromium"));
@@ -111,14 +115,37 @@ class DashboardBrowserTests extends DefinedPortTests {
 		assertThat(text(this.driver, "doneLegend")).contains("completed");
 		screenshot("dashboard-after-burst.png");
 
-		List<LogEntry> errors = this.driver.manage()
+		assertThat(consoleErrors()).as("console errors").isEmpty();
+	}
+
+	@Test
+	void aStreamShowsAsAnOpenStreamWhileItRuns() throws IOException {
+		this.driver.get("http://localhost:" + this.port + "/");
+		WebDriverWait wait = new WebDriverWait(this.driver, TIMEOUT);
+		wait.until((d) -> text(d, "status").startsWith("live"));
+
+		this.driver.findElement(By.id("streamButton")).click();
+
+		// 20 chunks, 250 ms apart: open for 5 s, over several polls.
+		wait.until((d) -> tileValue(d, "streams") == 1 && d.findElements(By.cssSelector("#inFlight td.stream"))
+			.stream()
+			.anyMatch((cell) -> cell.getText().equals("stream")));
+		screenshot("dashboard-during-stream.png");
+		wait.until((d) -> "done".equals(attribute(d, "streamResult", "data-state")));
+		assertThat(text(this.driver, "streamResult")).startsWith("word0 word1").contains("[usage: ")
+			.contains("done, 20 chunks");
+		wait.until((d) -> tileValue(d, "streams") == 0);
+		assertThat(consoleErrors()).as("console errors").isEmpty();
+	}
+
+	private List<LogEntry> consoleErrors() {
+		return this.driver.manage()
 			.logs()
 			.get(LogType.BROWSER)
 			.getAll()
 			.stream()
 			.filter((entry) -> entry.getLevel().intValue() >= Level.SEVERE.intValue())
 			.toList();
-		assertThat(errors).as("console errors").isEmpty();
 	}
 
 	private void screenshot(String name) throws IOException {

@@ -75,7 +75,9 @@ class AiDemoTests extends DefinedPortTests {
 		});
 		AiDemoController.AiResult result = streaming.block(Duration.ofSeconds(30));
 		assertThat(result.streamed()).isTrue();
-		assertThat(result.answers()).containsOnly("This is a fake answer.");
+		assertThat(result.answers()).as("the fake upstream's 20 chunks, joined")
+			.hasSize(2)
+			.allSatisfy((answer) -> assertThat(answer).startsWith("word0 word1 ").endsWith("word19 "));
 		await().atMost(Duration.ofSeconds(10)).until(() -> this.executor.inFlight().isEmpty());
 		assertThat(this.executor.recent().subList(0, 2)).allSatisfy((event) -> {
 			assertThat(event.getStatus()).isEqualTo(RequestStatus.COMPLETED);

@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * 429 with {@code Retry-After} when a client is too fast, and switchable faults.
  */
 @TestPropertySource(properties = { "sample.upstream.requests-per-second=5", "sample.upstream.tokens-per-minute=50000",
-		"sample.upstream.latency=0ms" })
+		"sample.upstream.latency=0ms", "sample.upstream.chunk-delay=5ms" })
 class FakeLlmUpstreamTests extends DefinedPortTests {
 
 	private static final String CHAT = "/upstream/v1/chat/completions";
@@ -65,6 +65,49 @@ class FakeLlmUpstreamTests extends DefinedPortTests {
 			.value(Integer.class, (tokens) -> assertThat(tokens).isBetween(12, 40))
 			.jsonPath("$.usage.total_tokens")
 			.value(Integer.class, (tokens) -> assertThat(tokens).isBetween(17, 45));
+	}
+
+	@Test
+	void aStreamedCompletionSendsChunksAndTheUsageChunkWhenAskedFor() {
+		Map<String, Object> body = Map.of("model", "small-1", "stream", true, "max_tokens", 40, "stream_options",
+				Map.of("include_usage", true), "messages",
+				java.util.List.of(Map.of("role", "user", "content", "Count to three, please.")));
+		java.util.List<String> data = this.client.post()
+			.uri(CHAT)
+			.bodyValue(body)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectHeader()
+			.contentTypeCompatibleWith(MediaType.TEXT_EVENT_STREAM)
+			.expectHeader()
+			.valueEquals("x-ratelimit-limit-requests", "5")
+			.returnResult(String.class)
+			.getResponseBody()
+			.collectList()
+			.block(Duration.ofSeconds(30));
+
+		assertThat(data).hasSize(23).last().isEqualTo("[DONE]");
+		assertThat(data.get(0)).contains("\"usage\":null");
+		assertThat(data.get(20)).contains("\"finish_reason\":\"stop\"");
+		assertThat(data.get(21)).contains("\"prompt_tokens\":5").contains("\"choices\":[]");
+	}
+
+	@Test
+	void aStreamedCompletionLeavesUsageOutUnlessAskedFor() {
+		Map<String, Object> body = Map.of("model", "small-1", "stream", true, "max_tokens", 40);
+		java.util.List<String> data = this.client.post()
+			.uri(CHAT)
+			.bodyValue(body)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.returnResult(String.class)
+			.getResponseBody()
+			.collectList()
+			.block(Duration.ofSeconds(30));
+
+		assertThat(data).hasSize(22).noneMatch((chunk) -> chunk.contains("usage"));
 	}
 
 	@Test
