@@ -36,12 +36,17 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -206,6 +211,42 @@ class LionfuncsRedisAutoConfigurationTests {
 			});
 	}
 
+	@Test
+	@ExtendWith(OutputCaptureExtension.class)
+	void aStartUpThatFailsClosesTheBucketsBeforeTheirRedisClientWithoutCallingItAnOutage(CapturedOutput output) {
+		this.contextRunner.withPropertyValues(redisProperties())
+			.withPropertyValues("lionfuncs.executor.rate-limiter.store=redis",
+					"lionfuncs.executor.rate-limiter.key-prefix=" + this.prefix)
+			.withUserConfiguration(FailsOnceTheExecutorExists.class)
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).hasRootCauseMessage("another bean failed");
+			});
+		assertThat(output).as("the buckets were in Redis").contains("Connected to Redis for shared rate limits");
+		assertThat(output).doesNotContain("Redis for shared rate limits is unavailable")
+			.doesNotContain("Connection is already closed");
+	}
+
+	@Test
+	@ExtendWith(OutputCaptureExtension.class)
+	void aContextThatClosesClosesTheBucketsBeforeTheirRedisClientWithoutCallingItAnOutage(CapturedOutput output) {
+		this.contextRunner.withPropertyValues(redisProperties())
+			.withPropertyValues("lionfuncs.executor.rate-limiter.store=redis",
+					"lionfuncs.executor.rate-limiter.key-prefix=" + this.prefix)
+			.run((context) -> {
+				NetworkRequestEvent call = context.getBean(Executor.class)
+					.submitTask(TaskRequest.ofStage(() -> CompletableFuture.completedFuture(CallResult.of(200, "ok")))
+						.build());
+				call.completion().get(10, TimeUnit.SECONDS);
+				assertThat(call.getStatus()).isEqualTo(RequestStatus.COMPLETED);
+				assertThat(context.getBeanFactory().getBeanDefinition("lionfuncsRedisTokenBuckets").getDependsOn())
+					.as("destroyed before the connection factory").containsExactly("redisConnectionFactory");
+			});
+		assertThat(output).contains("Connected to Redis for shared rate limits");
+		assertThat(output).doesNotContain("Redis for shared rate limits is unavailable")
+			.doesNotContain("Connection is already closed");
+	}
+
 	private String[] redisProperties() {
 		// Generous timeouts: a loaded machine must not look like a Redis outage.
 		return new String[] { "spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port(),
@@ -244,6 +285,16 @@ class LionfuncsRedisAutoConfigurationTests {
 		try (ServerSocket socket = new ServerSocket(0)) {
 			return socket.getLocalPort();
 		}
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class FailsOnceTheExecutorExists {
+
+		@Bean
+		Object failing(Executor executor) {
+			throw new IllegalStateException("another bean failed");
+		}
+
 	}
 
 	/**
