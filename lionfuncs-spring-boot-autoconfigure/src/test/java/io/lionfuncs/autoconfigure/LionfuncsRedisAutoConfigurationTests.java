@@ -118,6 +118,37 @@ class LionfuncsRedisAutoConfigurationTests {
 	}
 
 	@Test
+	void maxUnavailableWaitIsSetPerExecutorAndAnInvalidOneStopsStartUpNamingTheKey() {
+		this.contextRunner.withPropertyValues(redisProperties())
+			.withPropertyValues("lionfuncs.executor.rate-limiter.store=redis",
+					"lionfuncs.executor.rate-limiter.key-prefix=" + this.prefix,
+					"lionfuncs.executor.rate-limiter.max-unavailable-wait=2s",
+					"lionfuncs.clients.openai.base-url=http://localhost",
+					"lionfuncs.clients.openai.executor.rate-limiter.store=redis",
+					"lionfuncs.clients.openai.executor.rate-limiter.key-prefix=" + this.prefix)
+			.run((context) -> {
+				RedisBucketStore store = context.getBean(LettuceRedisTokenBuckets.class).getStore();
+				assertThat(bucketOf(store, context.getBean("lionfuncsExecutor", Executor.class).requestsBucket())
+					.options()
+					.maxUnavailableWait()).isEqualTo(Duration.ofSeconds(2));
+				assertThat(bucketOf(store, context.getBean("lionfuncsExecutor.openai", Executor.class).requestsBucket())
+					.options()
+					.maxUnavailableWait()).as("the default").isEqualTo(Duration.ofSeconds(5));
+			});
+		this.contextRunner.withPropertyValues(redisProperties())
+			.withPropertyValues("lionfuncs.clients.openai.base-url=http://localhost",
+					"lionfuncs.clients.openai.executor.rate-limiter.store=redis",
+					"lionfuncs.clients.openai.executor.rate-limiter.max-unavailable-wait=-1s")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.isInstanceOf(InvalidLionfuncsPropertyException.class)
+					.hasMessageContaining("lionfuncs.clients.openai.executor.rate-limiter.max-unavailable-wait")
+					.hasMessageContaining("0 (fail at once) or more");
+			});
+	}
+
+	@Test
 	@SuppressWarnings("unchecked")
 	void healthDetailsEndpointAndMetersShowTheRedisBuckets() {
 		this.contextRunner.withPropertyValues(redisProperties())
@@ -135,6 +166,8 @@ class LionfuncsRedisAutoConfigurationTests {
 				assertThat(redisDetails).containsEntry("status", "AVAILABLE")
 					.containsEntry("onRedisFailure", "fail-closed")
 					.containsEntry("mode", "REDIS")
+					.containsEntry("maxUnavailableWait", "PT5S")
+					.containsEntry("waitingReservations", 0L)
 					.containsEntry("keys", List.of(this.prefix + ":default:requests"));
 
 				Map<String, Object> content = context.getBean(LionfuncsEndpoint.class).lionfuncs();
@@ -153,6 +186,10 @@ class LionfuncsRedisAutoConfigurationTests {
 					.tags("executor", "default", "bucket", "requests", "outcome", "failed")
 					.functionCounter()
 					.count()).isZero();
+				assertThat(registry.get("lionfuncs.ratelimiter.redis.waiting")
+					.tags("executor", "default", "bucket", "requests")
+					.gauge()
+					.value()).isZero();
 				assertThat(executor.isRunning()).isTrue();
 			});
 	}

@@ -160,10 +160,19 @@ public final class RedisBucketStore implements AutoCloseable {
 			// Reservations wait (CONNECTING) until this first check answers.
 			scheduleRecovery(Duration.ZERO);
 		}
-		else {
-			connectAndCheck(List.of(bucket));
+		else if (connectAndCheck(List.of(bucket))) {
+			warmUp(bucket);
 		}
 		return bucket;
+	}
+
+	private void warmUp(RedisTokenBucket bucket) {
+		try {
+			await(bucket.warmUp());
+		}
+		catch (Exception ex) {
+			logger.debug("Could not warm up the reservations of bucket '{}'", bucket.key(), ex);
+		}
 	}
 
 	/**
@@ -271,7 +280,7 @@ public final class RedisBucketStore implements AutoCloseable {
 		}
 		logger.error("Redis for shared rate limits has been unavailable since {} ({}), longer than the "
 				+ "max-unavailable-wait of {}: calls of executor '{}' fail until it answers again", current.since(),
-				current.error(), RedisTokenBucket.format(maxWait), executorName);
+				current.error(), Descriptions.format(maxWait), executorName);
 	}
 
 	/**

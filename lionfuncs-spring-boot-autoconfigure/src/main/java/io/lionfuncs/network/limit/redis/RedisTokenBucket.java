@@ -4,14 +4,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
-import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.TokensInheritanceStrategy;
 import io.github.bucket4j.VerboseResult;
@@ -254,7 +251,7 @@ public final class RedisTokenBucket implements TokenBucket {
 				reservation.result().complete(untilReserved(reservation, result));
 				return;
 			}
-			this.lastFailure = unwrap(ex);
+			this.lastFailure = Descriptions.unwrap(ex);
 			this.store.reportFailure(ex);
 			this.reservations.add(reservation);
 			settleWaiting();
@@ -361,12 +358,12 @@ public final class RedisTokenBucket implements TokenBucket {
 	}
 
 	private RedisUnavailableException unavailable(RedisAvailability availability) {
-		String error = availability.error();
-		String outage = (this.options.maxUnavailableWait().isZero() || this.store.isClosed())
-				? "is unavailable" + ((error != null) ? " (" + error + ")" : "")
-				: "has been unavailable for " + format(Duration.between(availability.since(), this.store.now()))
-						+ ((error != null) ? " (" + error + ")" : "") + ", longer than max-unavailable-wait ("
-						+ format(this.options.maxUnavailableWait()) + "),";
+		String error = (availability.error() != null) ? " (" + availability.error() + ")" : "";
+		Duration maxWait = this.options.maxUnavailableWait();
+		String outage = (maxWait.isZero() || this.store.isClosed()) ? "is unavailable" + error
+				: "has been unavailable for " + Descriptions.format(Duration.between(availability.since(),
+						this.store.now())) + error + ", longer than max-unavailable-wait ("
+						+ Descriptions.format(maxWait) + "),";
 		return new RedisUnavailableException("Redis for shared rate limits " + outage + " and bucket '" + this.key
 				+ "' of executor '" + this.executorName + "' fails closed", this.lastFailure);
 	}
@@ -465,7 +462,8 @@ public final class RedisTokenBucket implements TokenBucket {
 				return CompletableFuture.<Void>completedFuture(null);
 			}
 			logger.info("Replacing the stored configuration of rate-limit bucket '{}' ({}) with the configured one "
-					+ "({}), keeping its level", this.key, describe(stored.get()), describe(this.configuration));
+					+ "({}), keeping its level", this.key, Descriptions.describe(stored.get()),
+					Descriptions.describe(this.configuration));
 			return this.proxy.replaceConfiguration(this.configuration, TokensInheritanceStrategy.AS_IS);
 		}).thenRun(() -> this.configurationChecked = true);
 	}
@@ -491,6 +489,18 @@ public final class RedisTokenBucket implements TokenBucket {
 					take, ahead, stored.isEmpty() ? ", and the burst the lost state may have spent" : "");
 			return this.proxy.consumeIgnoringRateLimits(take).thenApply((wait) -> (Void) null);
 		});
+	}
+
+	/**
+	 * Makes a reservation once and gives its token back at once, so that the first call
+	 * of a process does not run the Redis client's, Bucket4j's and this class's code for
+	 * the first time (tens to hundreds of milliseconds on a cold JVM, which would start
+	 * it late, bunched with the calls of other replicas). The token is missing from the
+	 * shared bucket for one round trip.
+	 * @return a stage completing once the token is back
+	 */
+	CompletableFuture<Void> warmUp() {
+		return this.verboseProxy.consumeIgnoringRateLimits(1).thenCompose((reserved) -> this.proxy.addTokens(1));
 	}
 
 	boolean isConfigurationChecked() {
@@ -532,35 +542,7 @@ public final class RedisTokenBucket implements TokenBucket {
 			return "'" + this.executorName + "' fails closed (calls fail)";
 		}
 		return "'" + this.executorName + "' fails closed (calls wait up to "
-				+ format(this.options.maxUnavailableWait()) + " for Redis, then fail)";
-	}
-
-	static String format(Duration duration) {
-		long millis = duration.toMillis();
-		return (millis % 1000 == 0) ? (millis / 1000) + "s" : String.format(Locale.ROOT, "%.1fs", millis / 1000.0);
-	}
-
-	private static String describe(BucketConfiguration configuration) {
-		StringBuilder described = new StringBuilder();
-		for (Bandwidth bandwidth : configuration.getBandwidths()) {
-			described.append((described.length() > 0) ? "; " : "")
-				.append("capacity ")
-				.append(bandwidth.getCapacity())
-				.append(", ")
-				.append(bandwidth.getRefillTokens())
-				.append(" per ")
-				.append(Duration.ofNanos(bandwidth.getRefillPeriodNanos()));
-		}
-		return described.toString();
-	}
-
-	private static @Nullable Throwable unwrap(@Nullable Throwable failure) {
-		Throwable cause = failure;
-		while ((cause instanceof CompletionException || cause instanceof ExecutionException)
-				&& cause.getCause() != null) {
-			cause = cause.getCause();
-		}
-		return cause;
+				+ Descriptions.format(this.options.maxUnavailableWait()) + " for Redis, then fail)";
 	}
 
 	@Override
