@@ -7,6 +7,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -122,6 +123,12 @@ class RedisBlipTests {
 		assertThat(inversions(measured())).as("calls arrive in the order they were queued")
 			.isZero();
 		assertLogged(1, 0);
+		System.out.printf(Locale.ROOT,
+				"[redis-blip] Redis paused 1.5 s (redis-timeout %d ms) under %d queued calls: %d failed, busiest 1 s "
+						+ "at the server %d (bound %d)%n",
+				REDIS_TIMEOUT.toMillis(), events.size(), bucket.failedReservations(),
+				SlidingWindows.busiest(measured(), Arrival::nanos, (arrival) -> 1, Duration.ofSeconds(1)),
+				(long) SHAPE.maxTokensIn(Duration.ofSeconds(1)));
 	}
 
 	@Test
