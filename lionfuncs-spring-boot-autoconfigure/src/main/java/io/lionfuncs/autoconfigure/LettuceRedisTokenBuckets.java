@@ -32,7 +32,8 @@ public class LettuceRedisTokenBuckets implements RedisTokenBuckets, DisposableBe
 	@Override
 	public TokenBucketFactory bucketFactory(LionfuncsProperties.RateLimiter rateLimiter, String prefix) {
 		RedisBucketOptions options = new RedisBucketOptions(rateLimiter.getKeyPrefix(),
-				rateLimiter.getOnRedisFailure(), rateLimiter.getExpectedReplicas(), rateLimiter.getRedisTimeout());
+				rateLimiter.getOnRedisFailure(), rateLimiter.getExpectedReplicas(), rateLimiter.getRedisTimeout(),
+				rateLimiter.getMaxUnavailableWait());
 		return store(prefix).bucketFactory(options);
 	}
 

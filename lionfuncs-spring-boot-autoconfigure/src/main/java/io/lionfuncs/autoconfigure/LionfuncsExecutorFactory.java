@@ -154,6 +154,10 @@ public class LionfuncsExecutorFactory {
 			throw new InvalidLionfuncsPropertyException(prefix + ".redis-timeout", rateLimiter.getRedisTimeout(),
 					"a duration greater than 0, such as 1s");
 		}
+		if (rateLimiter.getMaxUnavailableWait() == null || rateLimiter.getMaxUnavailableWait().isNegative()) {
+			throw new InvalidLionfuncsPropertyException(prefix + ".max-unavailable-wait",
+					rateLimiter.getMaxUnavailableWait(), "a duration of 0 (fail at once) or more, such as 5s");
+		}
 		RedisTokenBuckets buckets = this.redisTokenBuckets.get();
 		if (buckets == null) {
 			throw new InvalidLionfuncsPropertyException(prefix + ".store", "redis", redisSupportFix());

@@ -433,8 +433,9 @@ public class LionfuncsProperties {
 
 		/**
 		 * What calls do while Redis cannot be reached, with store 'redis': 'fail-closed'
-		 * fails them, so the shared budget is never exceeded; 'fail-open' limits each
-		 * replica with a local bucket of rate / expected-replicas instead.
+		 * makes them wait for Redis (up to max-unavailable-wait) and then fails them, so
+		 * the shared budget is never exceeded; 'fail-open' limits each replica with a
+		 * local bucket of rate / expected-replicas instead.
 		 */
 		private RedisFailurePolicy onRedisFailure = RedisFailurePolicy.FAIL_CLOSED;
 
@@ -449,6 +450,13 @@ public class LionfuncsProperties {
 		 * on-redis-failure applies.
 		 */
 		private Duration redisTimeout = Duration.ofSeconds(1);
+
+		/**
+		 * With on-redis-failure 'fail-closed', how long calls wait for an unavailable Redis
+		 * to answer again, from the start of the outage, before they fail: a shorter blip
+		 * delays calls (in their order) instead of failing them. 0 fails them at once.
+		 */
+		private Duration maxUnavailableWait = Duration.ofSeconds(5);
 
 		public Store getStore() {
 			return this.store;
@@ -488,6 +496,14 @@ public class LionfuncsProperties {
 
 		public void setRedisTimeout(Duration redisTimeout) {
 			this.redisTimeout = redisTimeout;
+		}
+
+		public Duration getMaxUnavailableWait() {
+			return this.maxUnavailableWait;
+		}
+
+		public void setMaxUnavailableWait(Duration maxUnavailableWait) {
+			this.maxUnavailableWait = maxUnavailableWait;
 		}
 
 		/**

@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.autoconfigure.AbstractDependsOnBeanFactoryPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -39,6 +40,25 @@ public final class LionfuncsRedisAutoConfiguration {
 	@ConditionalOnMissingBean(RedisTokenBuckets.class)
 	LettuceRedisTokenBuckets lionfuncsRedisTokenBuckets(ObjectProvider<LettuceConnectionFactory> connectionFactory) {
 		return new LettuceRedisTokenBuckets(connectionFactory);
+	}
+
+	@Bean
+	static RedisTokenBucketsDependOnConnectionFactory lionfuncsRedisTokenBucketsDependOnConnectionFactory() {
+		return new RedisTokenBucketsDependOnConnectionFactory();
+	}
+
+	/**
+	 * Makes the Redis buckets depend on the Lettuce connection factories, so that they
+	 * close their connection before a factory shuts its client down: the buckets look
+	 * the factory up only when an executor asks for them, which declares no dependency,
+	 * and the client would otherwise close their connection under them.
+	 */
+	static final class RedisTokenBucketsDependOnConnectionFactory extends AbstractDependsOnBeanFactoryPostProcessor {
+
+		RedisTokenBucketsDependOnConnectionFactory() {
+			super(LettuceRedisTokenBuckets.class, LettuceConnectionFactory.class);
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)

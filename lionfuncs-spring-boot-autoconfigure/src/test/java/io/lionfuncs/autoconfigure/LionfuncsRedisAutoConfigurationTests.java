@@ -36,12 +36,17 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -113,6 +118,37 @@ class LionfuncsRedisAutoConfigurationTests {
 	}
 
 	@Test
+	void maxUnavailableWaitIsSetPerExecutorAndAnInvalidOneStopsStartUpNamingTheKey() {
+		this.contextRunner.withPropertyValues(redisProperties())
+			.withPropertyValues("lionfuncs.executor.rate-limiter.store=redis",
+					"lionfuncs.executor.rate-limiter.key-prefix=" + this.prefix,
+					"lionfuncs.executor.rate-limiter.max-unavailable-wait=2s",
+					"lionfuncs.clients.openai.base-url=http://localhost",
+					"lionfuncs.clients.openai.executor.rate-limiter.store=redis",
+					"lionfuncs.clients.openai.executor.rate-limiter.key-prefix=" + this.prefix)
+			.run((context) -> {
+				RedisBucketStore store = context.getBean(LettuceRedisTokenBuckets.class).getStore();
+				assertThat(bucketOf(store, context.getBean("lionfuncsExecutor", Executor.class).requestsBucket())
+					.options()
+					.maxUnavailableWait()).isEqualTo(Duration.ofSeconds(2));
+				assertThat(bucketOf(store, context.getBean("lionfuncsExecutor.openai", Executor.class).requestsBucket())
+					.options()
+					.maxUnavailableWait()).as("the default").isEqualTo(Duration.ofSeconds(5));
+			});
+		this.contextRunner.withPropertyValues(redisProperties())
+			.withPropertyValues("lionfuncs.clients.openai.base-url=http://localhost",
+					"lionfuncs.clients.openai.executor.rate-limiter.store=redis",
+					"lionfuncs.clients.openai.executor.rate-limiter.max-unavailable-wait=-1s")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.isInstanceOf(InvalidLionfuncsPropertyException.class)
+					.hasMessageContaining("lionfuncs.clients.openai.executor.rate-limiter.max-unavailable-wait")
+					.hasMessageContaining("0 (fail at once) or more");
+			});
+	}
+
+	@Test
 	@SuppressWarnings("unchecked")
 	void healthDetailsEndpointAndMetersShowTheRedisBuckets() {
 		this.contextRunner.withPropertyValues(redisProperties())
@@ -130,6 +166,8 @@ class LionfuncsRedisAutoConfigurationTests {
 				assertThat(redisDetails).containsEntry("status", "AVAILABLE")
 					.containsEntry("onRedisFailure", "fail-closed")
 					.containsEntry("mode", "REDIS")
+					.containsEntry("maxUnavailableWait", "PT5S")
+					.containsEntry("waitingReservations", 0L)
 					.containsEntry("keys", List.of(this.prefix + ":default:requests"));
 
 				Map<String, Object> content = context.getBean(LionfuncsEndpoint.class).lionfuncs();
@@ -148,6 +186,10 @@ class LionfuncsRedisAutoConfigurationTests {
 					.tags("executor", "default", "bucket", "requests", "outcome", "failed")
 					.functionCounter()
 					.count()).isZero();
+				assertThat(registry.get("lionfuncs.ratelimiter.redis.waiting")
+					.tags("executor", "default", "bucket", "requests")
+					.gauge()
+					.value()).isZero();
 				assertThat(executor.isRunning()).isTrue();
 			});
 	}
@@ -206,6 +248,42 @@ class LionfuncsRedisAutoConfigurationTests {
 			});
 	}
 
+	@Test
+	@ExtendWith(OutputCaptureExtension.class)
+	void aStartUpThatFailsClosesTheBucketsBeforeTheirRedisClientWithoutCallingItAnOutage(CapturedOutput output) {
+		this.contextRunner.withPropertyValues(redisProperties())
+			.withPropertyValues("lionfuncs.executor.rate-limiter.store=redis",
+					"lionfuncs.executor.rate-limiter.key-prefix=" + this.prefix)
+			.withUserConfiguration(FailsOnceTheExecutorExists.class)
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).hasRootCauseMessage("another bean failed");
+			});
+		assertThat(output).as("the buckets were in Redis").contains("Connected to Redis for shared rate limits");
+		assertThat(output).doesNotContain("Redis for shared rate limits is unavailable")
+			.doesNotContain("Connection is already closed");
+	}
+
+	@Test
+	@ExtendWith(OutputCaptureExtension.class)
+	void aContextThatClosesClosesTheBucketsBeforeTheirRedisClientWithoutCallingItAnOutage(CapturedOutput output) {
+		this.contextRunner.withPropertyValues(redisProperties())
+			.withPropertyValues("lionfuncs.executor.rate-limiter.store=redis",
+					"lionfuncs.executor.rate-limiter.key-prefix=" + this.prefix)
+			.run((context) -> {
+				NetworkRequestEvent call = context.getBean(Executor.class)
+					.submitTask(TaskRequest.ofStage(() -> CompletableFuture.completedFuture(CallResult.of(200, "ok")))
+						.build());
+				call.completion().get(10, TimeUnit.SECONDS);
+				assertThat(call.getStatus()).isEqualTo(RequestStatus.COMPLETED);
+				assertThat(context.getBeanFactory().getBeanDefinition("lionfuncsRedisTokenBuckets").getDependsOn())
+					.as("destroyed before the connection factory").containsExactly("redisConnectionFactory");
+			});
+		assertThat(output).contains("Connected to Redis for shared rate limits");
+		assertThat(output).doesNotContain("Redis for shared rate limits is unavailable")
+			.doesNotContain("Connection is already closed");
+	}
+
 	private String[] redisProperties() {
 		// Generous timeouts: a loaded machine must not look like a Redis outage.
 		return new String[] { "spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port(),
@@ -244,6 +322,16 @@ class LionfuncsRedisAutoConfigurationTests {
 		try (ServerSocket socket = new ServerSocket(0)) {
 			return socket.getLocalPort();
 		}
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class FailsOnceTheExecutorExists {
+
+		@Bean
+		Object failing(Executor executor) {
+			throw new IllegalStateException("another bean failed");
+		}
+
 	}
 
 	/**

@@ -93,6 +93,20 @@ final class ChildJvm implements AutoCloseable {
 	}
 
 	/**
+	 * Writes a line to the child's standard input.
+	 * @param line the line
+	 */
+	void send(String line) {
+		try {
+			this.process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+			this.process.getOutputStream().flush();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/**
 	 * Kills the child with SIGKILL: no shutdown hook, no {@code finally} runs.
 	 */
 	void kill() throws InterruptedException {

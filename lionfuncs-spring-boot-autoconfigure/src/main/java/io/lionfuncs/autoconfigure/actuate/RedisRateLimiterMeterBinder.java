@@ -17,7 +17,9 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * {@code lionfuncs.ratelimiter.redis.available} (1 while Redis is used, 0 while it is
  * unavailable) and {@code lionfuncs.ratelimiter.redis.bypassed} (reservations not made
  * in Redis because it was unavailable, by {@code bucket} and {@code outcome}:
- * {@code fallback} under fail-open, {@code failed} under fail-closed).
+ * {@code fallback} under fail-open, {@code failed} under fail-closed) and
+ * {@code lionfuncs.ratelimiter.redis.waiting} (reservations waiting for Redis to answer
+ * again now, by {@code bucket}).
  *
  * @since 0.1.0
  */
@@ -59,6 +61,13 @@ public class RedisRateLimiterMeterBinder implements MeterBinder {
 					.tags(bucketTags.and("outcome", "failed"))
 					.baseUnit("reservations")
 					.description("Reservations not made in Redis because it was unavailable")
+					.register(registry);
+				Gauge
+					.builder("lionfuncs.ratelimiter.redis.waiting", bucket,
+							(view) -> RedisRateLimiters.state(view).waitingReservations())
+					.tags(bucketTags)
+					.baseUnit("reservations")
+					.description("Reservations waiting for an unavailable Redis to answer again")
 					.register(registry);
 			});
 		}

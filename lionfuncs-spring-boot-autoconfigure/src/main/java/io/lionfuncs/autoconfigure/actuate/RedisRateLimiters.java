@@ -71,6 +71,9 @@ final class RedisRateLimiters {
 			details.put("onRedisFailure", first.failurePolicy());
 			details.put("expectedReplicas", first.expectedReplicas());
 			details.put("mode", first.mode());
+			details.put("maxUnavailableWait", first.maxUnavailableWait().toString());
+			details.put("waitingReservations",
+					buckets.values().stream().mapToLong((bucket) -> state(bucket).waitingReservations()).sum());
 			List<String> keys = new ArrayList<>();
 			buckets.values().forEach((bucket) -> keys.add(state(bucket).key()));
 			details.put("keys", keys);

@@ -7,12 +7,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -20,11 +24,7 @@ import io.github.bucket4j.TimeMeter;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.AsyncProxyManager;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
-import io.lettuce.core.RedisChannelHandler;
-import io.lettuce.core.RedisConnectionStateListener;
-import io.lettuce.core.api.StatefulConnection;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lionfuncs.network.limit.BucketSettings;
 import io.lionfuncs.network.limit.TokenBucketFactory;
@@ -42,10 +42,15 @@ import reactor.core.scheduler.Schedulers;
  * <ul>
  * <li>a failed or timed-out operation, or a lost connection, makes Redis
  * {@link RedisAvailability.Status#UNAVAILABLE UNAVAILABLE}: buckets then follow their
- * {@link RedisFailurePolicy} without touching Redis, and the store checks every
- * recovery interval (reconnecting when needed) until Redis answers again;</li>
- * <li>each change is logged once, not per call, and told to the listeners.</li>
+ * {@link RedisFailurePolicy} without touching Redis, and the store checks for its
+ * return (reconnecting when needed), soon after the failure and then less often, up to
+ * every recovery interval, so that a blip ends the wait of the reservations waiting for
+ * Redis soon after it ends;</li>
+ * <li>each change is logged once, not per call, and told to the listeners; so is the
+ * end of the longest wait for Redis, when calls start to fail.</li>
  * </ul>
+ * Closing the store (or its connection being closed by the client it came from) is not
+ * an outage: it is not logged as one.
  * Reservations never block: they complete on the Redis client's threads, and the
  * blocking work (connecting, checking a returned Redis) runs on a scheduler for blocking
  * tasks. Bucket configurations that changed (a new rate) replace the stored ones when
@@ -66,13 +71,18 @@ public final class RedisBucketStore implements AutoCloseable {
 	/** How long a bucket's key lives after the bucket would be full again. */
 	private static final Duration KEEP_AFTER_REFILL = Duration.ofMinutes(1);
 
-	private final RedisConnector connector;
+	/** The first check for a Redis that became unavailable; later checks back off. */
+	private static final Duration FIRST_RECOVERY_CHECK = Duration.ofMillis(50);
+
+	private final StoreConnection connection;
 
 	private final Duration recoveryInterval;
 
 	private final Scheduler blockingScheduler;
 
 	private final Clock clock;
+
+	private final WallClock wallClock;
 
 	private final StateCachingRedisApi api;
 
@@ -86,25 +96,28 @@ public final class RedisBucketStore implements AutoCloseable {
 
 	private final AtomicBoolean recoveryScheduled = new AtomicBoolean();
 
-	private final Object connectionMonitor = new Object();
+	private final AtomicInteger failedRecoveryChecks = new AtomicInteger();
 
-	private volatile @Nullable StatefulConnection<String, byte[]> connection;
+	private final Set<String> waitElapsedReported = ConcurrentHashMap.newKeySet();
 
 	private volatile Duration timeout = Duration.ZERO;
 
 	private volatile @Nullable Disposable recovery;
 
+	private volatile @Nullable String serverRunId;
+
 	private volatile boolean closed;
 
 	private RedisBucketStore(Builder builder) {
-		this.connector = builder.connector;
 		this.recoveryInterval = builder.recoveryInterval;
 		this.blockingScheduler = builder.blockingScheduler;
 		this.clock = builder.clock;
 		this.availability = new AtomicReference<>(RedisAvailability.connecting(this.clock.instant()));
+		this.wallClock = new WallClock(this.clock);
 		this.api = new StateCachingRedisApi(this::commands, this::operationTimeout);
+		this.connection = new StoreConnection(builder.connector, this.api::forgetAll, this::reportFailure);
 		this.proxies = new Bucket4jLettuce.LettuceBasedProxyManagerBuilder<>(this.api)
-			.clientClock(new WallClock(this.clock))
+			.clientClock(this.wallClock)
 			.expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(KEEP_AFTER_REFILL))
 			.build()
 			.asAsync();
@@ -144,12 +157,22 @@ public final class RedisBucketStore implements AutoCloseable {
 		RedisTokenBucket bucket = new RedisTokenBucket(this, key, executorName, settings, options);
 		this.buckets.add(bucket);
 		if (Schedulers.isInNonBlockingThread()) {
+			// Reservations wait (CONNECTING) until this first check answers.
 			scheduleRecovery(Duration.ZERO);
 		}
-		else {
-			connectAndCheck(List.of(bucket));
+		else if (connectAndCheck(List.of(bucket))) {
+			warmUp(bucket);
 		}
 		return bucket;
+	}
+
+	private void warmUp(RedisTokenBucket bucket) {
+		try {
+			await(bucket.warmUp());
+		}
+		catch (Exception ex) {
+			logger.debug("Could not warm up the reservations of bucket '{}'", bucket.key(), ex);
+		}
 	}
 
 	/**
@@ -185,7 +208,8 @@ public final class RedisBucketStore implements AutoCloseable {
 	}
 
 	/**
-	 * Closes the connection; the buckets then follow their failure policy.
+	 * Closes the connection; reservations waiting for Redis fail, and later ones fail
+	 * closed or go to the fallback bucket.
 	 */
 	@Override
 	public void close() {
@@ -194,15 +218,17 @@ public final class RedisBucketStore implements AutoCloseable {
 		if (pending != null) {
 			pending.dispose();
 		}
-		StatefulConnection<String, byte[]> current;
-		synchronized (this.connectionMonitor) {
-			current = this.connection;
-			this.connection = null;
-		}
-		if (current != null) {
-			current.closeAsync();
-		}
+		this.connection.close(operationTimeout());
 		change(RedisAvailability.unavailable(this.clock.instant(), "store closed"), false);
+		this.buckets.forEach(RedisTokenBucket::storeClosed);
+	}
+
+	/**
+	 * Whether {@link #close()} was called.
+	 * @return {@code true} once closed
+	 */
+	public boolean isClosed() {
+		return this.closed;
 	}
 
 	// ---------------------------------------------------------------- used by the buckets
@@ -221,6 +247,43 @@ public final class RedisBucketStore implements AutoCloseable {
 	}
 
 	/**
+	 * Now, on the clock of {@link #availability()}.
+	 */
+	Instant now() {
+		return this.clock.instant();
+	}
+
+	/**
+	 * Now, on the buckets' wall clock, in nanoseconds since the epoch.
+	 */
+	long currentTimeNanos() {
+		return this.wallClock.currentTimeNanos();
+	}
+
+	/**
+	 * Runs a task after a delay, off the Redis client's threads.
+	 */
+	void schedule(Runnable task, Duration delay) {
+		this.blockingScheduler.schedule(task, Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
+	}
+
+	/**
+	 * Says, once per outage and executor, that reservations waited for Redis as long as
+	 * they may and now fail.
+	 * @param executorName the executor
+	 * @param maxWait the longest wait
+	 */
+	void waitElapsed(String executorName, Duration maxWait) {
+		RedisAvailability current = this.availability.get();
+		if (current.isAvailable() || !this.waitElapsedReported.add(executorName)) {
+			return;
+		}
+		logger.error("Redis for shared rate limits has been unavailable since {} ({}), longer than the "
+				+ "max-unavailable-wait of {}: calls of executor '{}' fail until it answers again", current.since(),
+				current.error(), Descriptions.format(maxWait), executorName);
+	}
+
+	/**
 	 * Records that an operation failed: Redis becomes unavailable (logged once) and the
 	 * store starts checking for its return.
 	 * @param failure what went wrong
@@ -231,38 +294,24 @@ public final class RedisBucketStore implements AutoCloseable {
 		}
 		RedisAvailability current = this.availability.get();
 		if (current.status() != RedisAvailability.Status.AVAILABLE) {
-			scheduleRecovery(this.recoveryInterval);
+			scheduleRecovery(null);
 			return;
 		}
 		RedisAvailability unavailable = RedisAvailability.unavailable(this.clock.instant(), describe(failure));
 		if (this.availability.compareAndSet(current, unavailable)) {
-			logger.warn("Redis for shared rate limits is unavailable ({}); {}; checking every {} for its return",
-					unavailable.error(), policies(), this.recoveryInterval);
+			logUnavailable(unavailable);
 			logger.debug("Redis failure", failure);
 			this.listeners.forEach((listener) -> listener.accept(unavailable));
-			scheduleRecovery(this.recoveryInterval);
+			this.buckets.forEach(RedisTokenBucket::redisUnavailable);
+			scheduleRecovery(null);
 		}
 	}
 
 	private RedisClusterAsyncCommands<String, byte[]> commands() {
-		StatefulConnection<String, byte[]> current = this.connection;
-		if (current == null) {
-			throw new RedisUnavailableException("Not connected to Redis", null);
-		}
-		return commandsOf(current);
+		return this.connection.commands();
 	}
 
 	// ---------------------------------------------------------------- connection and recovery
-
-	private static RedisClusterAsyncCommands<String, byte[]> commandsOf(StatefulConnection<String, byte[]> connection) {
-		if (connection instanceof StatefulRedisConnection<String, byte[]> standalone) {
-			return standalone.async();
-		}
-		if (connection instanceof StatefulRedisClusterConnection<String, byte[]> cluster) {
-			return cluster.async();
-		}
-		throw new IllegalStateException("Unsupported Redis connection " + connection.getClass().getName());
-	}
 
 	/**
 	 * Connects if needed, checks that Redis answers and that the given buckets' stored
@@ -272,9 +321,14 @@ public final class RedisBucketStore implements AutoCloseable {
 	 */
 	private boolean connectAndCheck(List<RedisTokenBucket> toCheck) {
 		try {
-			StatefulConnection<String, byte[]> current = connectIfNeeded();
+			RedisClusterAsyncCommands<String, byte[]> commands = this.connection.open();
 			if (this.availability.get().status() != RedisAvailability.Status.AVAILABLE) {
-				await(commandsOf(current).ping().toCompletableFuture());
+				await(commands.ping().toCompletableFuture());
+				if (serverChanged(commands)) {
+					for (RedisTokenBucket bucket : this.buckets) {
+						await(bucket.restoreAfterDataLoss());
+					}
+				}
 			}
 			for (RedisTokenBucket bucket : toCheck) {
 				await(bucket.checkConfiguration());
@@ -293,26 +347,29 @@ public final class RedisBucketStore implements AutoCloseable {
 		}
 	}
 
-	private StatefulConnection<String, byte[]> connectIfNeeded() {
-		synchronized (this.connectionMonitor) {
-			if (this.closed) {
-				throw new IllegalStateException("Redis bucket store is closed");
-			}
-			StatefulConnection<String, byte[]> current = this.connection;
-			if (current != null && current.isOpen()) {
-				return current;
-			}
-			if (current != null) {
-				// Lettuce keeps reconnecting with a growing back-off; connect afresh instead.
-				this.connection = null;
-				current.closeAsync();
-			}
-			StatefulConnection<String, byte[]> opened = this.connector.connect();
-			opened.addListener(new DisconnectListener(opened));
-			this.api.forgetAll();
-			this.connection = opened;
-			return opened;
+	/**
+	 * Whether the Redis answering now is another server, or the same one restarted,
+	 * than the one answering before: its run id changed, so the buckets' state may be
+	 * lost or older than this replica's reservations. Known for a standalone Redis (and
+	 * one behind Sentinel); a cluster's nodes are not compared.
+	 */
+	private boolean serverChanged(RedisClusterAsyncCommands<String, byte[]> commands) throws Exception {
+		if (!(commands instanceof RedisAsyncCommands<String, byte[]> standalone)) {
+			return false;
 		}
+		CompletableFuture<String> info = standalone.info("server").toCompletableFuture();
+		await(info);
+		String runId = null;
+		for (String line : info.join().split("\\r?\\n")) {
+			if (line.startsWith("run_id:")) {
+				runId = line.substring("run_id:".length()).trim();
+			}
+		}
+		String previous = this.serverRunId;
+		if (runId != null) {
+			this.serverRunId = runId;
+		}
+		return previous != null && runId != null && !previous.equals(runId);
 	}
 
 	private void await(CompletionStage<?> stage) throws Exception {
@@ -333,6 +390,8 @@ public final class RedisBucketStore implements AutoCloseable {
 		if (!this.availability.compareAndSet(previous, available)) {
 			return;
 		}
+		this.failedRecoveryChecks.set(0);
+		this.waitElapsedReported.clear();
 		this.buckets.forEach(RedisTokenBucket::redisReturned);
 		if (previous.status() == RedisAvailability.Status.CONNECTING) {
 			logger.info("Connected to Redis for shared rate limits; {}", policies());
@@ -357,7 +416,7 @@ public final class RedisBucketStore implements AutoCloseable {
 			change(RedisAvailability.unavailable(this.clock.instant(), error), true);
 			logger.debug("Redis failure", failure);
 		}
-		scheduleRecovery(this.recoveryInterval);
+		scheduleRecovery(null);
 	}
 
 	private void change(RedisAvailability next, boolean log) {
@@ -366,18 +425,30 @@ public final class RedisBucketStore implements AutoCloseable {
 			return;
 		}
 		if (log) {
-			logger.warn("Redis for shared rate limits is unavailable ({}); {}; checking every {} for its return",
-					next.error(), policies(), this.recoveryInterval);
+			logUnavailable(next);
 		}
 		this.listeners.forEach((listener) -> listener.accept(next));
+		if (!next.isAvailable() && !this.closed) {
+			this.buckets.forEach(RedisTokenBucket::redisUnavailable);
+		}
 	}
 
-	private void scheduleRecovery(Duration delay) {
+	private void logUnavailable(RedisAvailability unavailable) {
+		logger.warn("Redis for shared rate limits is unavailable ({}); {}; checking every {} at most for its return",
+				unavailable.error(), policies(), this.recoveryInterval);
+	}
+
+	/**
+	 * Schedules a check for Redis's return.
+	 * @param delay the delay, or {@code null} for the next of the backing-off delays
+	 */
+	private void scheduleRecovery(@Nullable Duration delay) {
 		if (this.closed || !this.recoveryScheduled.compareAndSet(false, true)) {
 			return;
 		}
+		Duration next = (delay != null) ? delay : nextRecoveryDelay();
 		try {
-			this.recovery = this.blockingScheduler.schedule(this::recover, delay.toNanos(), TimeUnit.NANOSECONDS);
+			this.recovery = this.blockingScheduler.schedule(this::recover, next.toNanos(), TimeUnit.NANOSECONDS);
 		}
 		catch (RuntimeException ex) {
 			this.recoveryScheduled.set(false);
@@ -393,9 +464,21 @@ public final class RedisBucketStore implements AutoCloseable {
 		List<RedisTokenBucket> unchecked = this.buckets.stream().filter((bucket) -> !bucket.isConfigurationChecked())
 			.toList();
 		if (!connectAndCheck(unchecked) && !this.closed) {
-			scheduleRecovery(this.recoveryInterval);
+			scheduleRecovery(null);
 		}
 	}
+
+	/**
+	 * The first check soon after a failure, each later one twice as late, up to the
+	 * recovery interval.
+	 */
+	private Duration nextRecoveryDelay() {
+		int failed = Math.min(this.failedRecoveryChecks.getAndIncrement(), 20);
+		Duration backedOff = FIRST_RECOVERY_CHECK.multipliedBy(1L << failed);
+		return (backedOff.compareTo(this.recoveryInterval) < 0) ? backedOff : this.recoveryInterval;
+	}
+
+
 
 	private String policies() {
 		Map<String, String> byExecutor = new LinkedHashMap<>();
@@ -413,27 +496,6 @@ public final class RedisBucketStore implements AutoCloseable {
 		}
 		String message = cause.getMessage();
 		return cause.getClass().getSimpleName() + ((message != null) ? ": " + message : "");
-	}
-
-	/**
-	 * Makes Redis unavailable as soon as the connection drops, instead of at the next
-	 * timed-out operation.
-	 */
-	private final class DisconnectListener implements RedisConnectionStateListener {
-
-		private final StatefulConnection<String, byte[]> owner;
-
-		DisconnectListener(StatefulConnection<String, byte[]> owner) {
-			this.owner = owner;
-		}
-
-		@Override
-		public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
-			if (RedisBucketStore.this.connection == this.owner) {
-				reportFailure(new RedisUnavailableException("Connection to Redis lost", null));
-			}
-		}
-
 	}
 
 	/**
@@ -479,8 +541,8 @@ public final class RedisBucketStore implements AutoCloseable {
 		}
 
 		/**
-		 * How often an unavailable Redis is checked for its return; one second by
-		 * default.
+		 * How often an unavailable Redis is checked for its return at most, once the
+		 * checks soon after a failure backed off to it; one second by default.
 		 * @param recoveryInterval the interval
 		 * @return this builder
 		 */

@@ -6,8 +6,11 @@ package io.lionfuncs.network.limit.redis;
 public enum RedisFailurePolicy {
 
 	/**
-	 * Reservations fail, so no call leaves without the shared budget's consent. The
-	 * executor ends such calls {@code FAILED}.
+	 * No call leaves without the shared budget's consent: reservations wait for Redis
+	 * to answer again, in the order they were made, for at most
+	 * {@link RedisBucketOptions#maxUnavailableWait()} from the start of the outage, and
+	 * are then made in Redis; when the outage lasts longer they fail, and the executor
+	 * ends their calls {@code FAILED}.
 	 */
 	FAIL_CLOSED,
 

@@ -1,25 +1,26 @@
 package io.lionfuncs.network.limit.redis;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Function;
 
-import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.TokensInheritanceStrategy;
+import io.github.bucket4j.VerboseResult;
 import io.github.bucket4j.distributed.AsyncBucketProxy;
+import io.github.bucket4j.distributed.AsyncVerboseBucket;
 import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.lionfuncs.network.limit.BucketSettings;
 import io.lionfuncs.network.limit.LocalTokenBucket;
 import io.lionfuncs.network.limit.SharedBucketState;
 import io.lionfuncs.network.limit.TokenBucket;
+import io.lionfuncs.network.limit.redis.WaitingReservations.Reservation;
+import io.lionfuncs.network.limit.redis.WaitingReservations.Sent;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,12 +31,23 @@ import org.slf4j.LoggerFactory;
  * tokens now (the shared bucket may go into debt) and answers how long until they exist,
  * in one Redis round trip in the common case. Reservations of one bucket are sent in the
  * order they are made, concurrent ones batched into one operation (Bucket4j's batching
- * optimisation).
+ * optimisation). The wait is counted from the instant the reservation was computed, not
+ * from its reply, so that a slow reply (a cold replica, a busy Redis) does not start the
+ * call later than its turn, bunched with the calls after it; and this replica's starts
+ * are paced by a local bucket of the same shape, so that calls that could only start
+ * late, once the reply came, do not bunch with the next ones either.
  * <p>
  * While Redis cannot be reached, reservations follow the {@link RedisFailurePolicy}:
- * they fail, or they are made in a local bucket holding this replica's share of the
- * budget, which starts empty. Refunds made meanwhile are dropped (where the tokens were
- * taken is not known, and dropping never grants more than the budget).
+ * under fail-closed they wait for Redis, in the order they were made, for at most
+ * {@link RedisBucketOptions#maxUnavailableWait()} from the start of the outage, and fail
+ * once the outage lasts longer; under fail-open they are made in a local bucket holding
+ * this replica's share of the budget, which starts empty. Until the store has connected
+ * for the first time, reservations wait under either policy: Redis was not found
+ * unavailable yet. Refunds made while Redis is unavailable are dropped (where the tokens
+ * were taken is not known, and dropping never grants more than the budget). A
+ * reservation sent just before an outage may have been made in Redis although its reply
+ * was lost; made again once Redis answers, it takes its tokens twice, which costs budget
+ * but never exceeds it.
  * <p>
  * Created by {@link RedisBucketStore#bucketFactory(RedisBucketOptions)}.
  */
@@ -57,17 +69,29 @@ public final class RedisTokenBucket implements TokenBucket {
 
 	private final AsyncBucketProxy proxy;
 
-	private final BucketSettings fallbackSettings;
+	private final AsyncVerboseBucket verboseProxy;
 
-	private final AtomicReference<@Nullable LocalTokenBucket> fallback = new AtomicReference<>();
+	private final WaitingReservations reservations = new WaitingReservations();
 
-	private final LongAdder fallbackReservations = new LongAdder();
+	private final AtomicBoolean deadlineScheduled = new AtomicBoolean();
+
+	private final TokensAhead tokensAhead = new TokensAhead();
+
+	/**
+	 * This replica's starts, in a bucket of the shared one's shape: they never bunch more
+	 * than the budget allows, however late Redis answers.
+	 */
+	private final LocalTokenBucket pacer;
+
+	private final FallbackBucket fallback;
 
 	private final LongAdder failedReservations = new LongAdder();
 
 	private volatile boolean configurationChecked;
 
 	private volatile long lastSeenAvailable;
+
+	private volatile @Nullable Throwable lastFailure;
 
 	RedisTokenBucket(RedisBucketStore store, String key, String executorName, BucketSettings settings,
 			RedisBucketOptions options) {
@@ -82,7 +106,9 @@ public final class RedisTokenBucket implements TokenBucket {
 			.builder()
 			.withOptimization(Optimizations.batching())
 			.build(key, () -> CompletableFuture.completedFuture(initial));
-		this.fallbackSettings = options.fallbackOf(settings);
+		this.verboseProxy = this.proxy.asVerbose();
+		this.pacer = new LocalTokenBucket(settings);
+		this.fallback = new FallbackBucket(key, settings, options);
 		this.lastSeenAvailable = settings.capacity();
 	}
 
@@ -129,7 +155,7 @@ public final class RedisTokenBucket implements TokenBucket {
 	 * @return its shape: this replica's share of the rate and capacity
 	 */
 	public BucketSettings fallbackSettings() {
-		return this.fallbackSettings;
+		return this.fallback.settings();
 	}
 
 	/**
@@ -137,11 +163,23 @@ public final class RedisTokenBucket implements TokenBucket {
 	 * @return the mode
 	 */
 	Mode mode() {
-		if (this.store.isAvailable()) {
+		RedisAvailability availability = this.store.availability();
+		if (availability.isAvailable()) {
 			return Mode.REDIS;
+		}
+		if (waits(availability)) {
+			return Mode.WAITING_FOR_REDIS;
 		}
 		return (this.options.onRedisFailure() == RedisFailurePolicy.FAIL_OPEN) ? Mode.LOCAL_FALLBACK
 				: Mode.FAILING_CLOSED;
+	}
+
+	/**
+	 * Reservations waiting for Redis now.
+	 * @return the count
+	 */
+	public int waitingReservations() {
+		return this.reservations.size();
 	}
 
 	/**
@@ -149,7 +187,7 @@ public final class RedisTokenBucket implements TokenBucket {
 	 * @return the count
 	 */
 	public long fallbackReservations() {
-		return this.fallbackReservations.sum();
+		return this.fallback.reservations();
 	}
 
 	/**
@@ -175,7 +213,8 @@ public final class RedisTokenBucket implements TokenBucket {
 		RedisAvailability availability = this.store.availability();
 		return new SharedBucketState(this.key, availability.status().name(), availability.since(),
 				availability.error(), this.options.onRedisFailure().name().toLowerCase(Locale.ROOT).replace('_', '-'),
-				this.options.expectedReplicas(), mode().name(), fallbackReservations(), failedReservations());
+				this.options.expectedReplicas(), mode().name(), fallbackReservations(), failedReservations(),
+				waitingReservations(), this.options.maxUnavailableWait());
 	}
 
 	@Override
@@ -185,64 +224,153 @@ public final class RedisTokenBucket implements TokenBucket {
 
 	@Override
 	public CompletionStage<Long> reserveAsync(long tokens) {
-		if (!this.store.isAvailable()) {
-			return whileUnavailable(tokens, null);
+		Reservation reservation = this.reservations.next(tokens);
+		CompletableFuture<VerboseResult<Long>> sent = this.reservations.sendInTurn(reservation,
+				this.store::isAvailable, this::send);
+		if (sent != null) {
+			whenAnswered(reservation, sent);
 		}
-		CompletableFuture<Long> reservation;
+		else {
+			settleWaiting();
+		}
+		return reservation.result().copy();
+	}
+
+	private CompletableFuture<VerboseResult<Long>> send(Reservation reservation) {
 		try {
-			reservation = this.proxy.consumeIgnoringRateLimits(tokens).copy();
+			return this.verboseProxy.consumeIgnoringRateLimits(reservation.tokens()).copy();
 		}
 		catch (RuntimeException ex) {
-			reservation = CompletableFuture.failedFuture(ex);
+			return CompletableFuture.failedFuture(ex);
 		}
-		return reservation.orTimeout(this.options.timeout().toNanos(), TimeUnit.NANOSECONDS)
-			.handle((nanos, ex) -> {
-				if (ex == null) {
-					return CompletableFuture.completedFuture(nanos);
-				}
-				this.store.reportFailure(ex);
-				return whileUnavailable(tokens, ex);
-			})
-			.thenCompose(Function.identity());
 	}
 
-	private CompletableFuture<Long> whileUnavailable(long tokens, @Nullable Throwable cause) {
-		if (this.options.onRedisFailure() == RedisFailurePolicy.FAIL_CLOSED) {
+	private void whenAnswered(Reservation reservation, CompletableFuture<VerboseResult<Long>> operation) {
+		operation.orTimeout(this.options.timeout().toNanos(), TimeUnit.NANOSECONDS).whenComplete((result, ex) -> {
+			if (ex == null) {
+				reservation.result().complete(untilReserved(reservation, result));
+				return;
+			}
+			this.lastFailure = Descriptions.unwrap(ex);
+			this.store.reportFailure(ex);
+			this.reservations.add(reservation);
+			settleWaiting();
+		});
+	}
+
+	/**
+	 * Nanoseconds from now until the call may start. Bucket4j answers the wait from the
+	 * instant it computed the reservation (on the buckets' wall clock), and the reply
+	 * arrives later: counting from that instant keeps the reply's travel from delaying a
+	 * call whose tokens exist only later. A call whose tokens existed already can only
+	 * start late, when the reply comes; the pacer then holds this replica's next calls
+	 * back by as much, so that a late start does not bunch with them. A clock that went
+	 * back is taken as no time elapsed.
+	 */
+	private long untilReserved(Reservation reservation, VerboseResult<Long> result) {
+		long wait = result.getValue();
+		if (wait == Long.MAX_VALUE) {
+			return wait;
+		}
+		long remaining = 0;
+		if (wait > 0) {
+			long now = this.store.currentTimeNanos();
+			this.tokensAhead.add(result.getOperationTimeNanos() + wait, reservation.tokens(), now);
+			remaining = Math.max(0, wait - Math.max(0, now - result.getOperationTimeNanos()));
+		}
+		return Math.max(remaining, this.pacer.reserve(reservation.tokens()));
+	}
+
+	/**
+	 * Deals with the waiting reservations as the store's availability now says: sends
+	 * them, in order, once Redis is available; keeps them waiting within the longest
+	 * wait (checking again when it ends); otherwise makes them in the fallback bucket
+	 * under fail-open, or fails them.
+	 */
+	private void settleWaiting() {
+		RedisAvailability availability = this.store.availability();
+		if (availability.isAvailable()) {
+			sendWaiting();
+			return;
+		}
+		if (!this.store.isClosed() && waits(availability)) {
+			scheduleDeadline(availability);
+			return;
+		}
+		List<Reservation> unsent = this.reservations.removeAll();
+		if (unsent.isEmpty()) {
+			return;
+		}
+		if (this.options.onRedisFailure() == RedisFailurePolicy.FAIL_OPEN && !this.store.isClosed()) {
+			unsent.forEach(this.fallback::reserve);
+			return;
+		}
+		if (!this.options.maxUnavailableWait().isZero() && !this.store.isClosed()) {
+			this.store.waitElapsed(this.executorName, this.options.maxUnavailableWait());
+		}
+		RedisUnavailableException failure = unavailable(availability);
+		for (Reservation reservation : unsent) {
 			this.failedReservations.increment();
-			String error = this.store.availability().error();
-			return CompletableFuture.failedFuture(new RedisUnavailableException(
-					"Redis for shared rate limits is unavailable" + ((error != null) ? " (" + error + ")" : "")
-							+ " and the rate limiter of executor '" + this.executorName + "' fails closed",
-					unwrap(cause)));
+			reservation.result().completeExceptionally(failure);
 		}
-		this.fallbackReservations.increment();
-		LocalTokenBucket local = fallback();
-		if (tokens > local.settings().capacity()) {
-			return CompletableFuture.failedFuture(new IllegalArgumentException("Request needs " + tokens
-					+ " tokens but while Redis is unavailable bucket '" + this.key
-					+ "' falls back to a local bucket holding at most " + local.settings().capacity()
-					+ " (its capacity / " + this.options.expectedReplicas() + " expected replicas)"));
-		}
-		return CompletableFuture.completedFuture(local.reserve(tokens));
 	}
 
-	private LocalTokenBucket fallback() {
-		for (;;) {
-			LocalTokenBucket current = this.fallback.get();
-			if (current != null) {
-				return current;
-			}
-			LocalTokenBucket created = new LocalTokenBucket(this.fallbackSettings);
-			// Starts empty, so that replicas failing over together release no burst.
-			created.forceConsume(this.fallbackSettings.capacity());
-			if (this.fallback.compareAndSet(null, created)) {
-				return created;
-			}
+	private void sendWaiting() {
+		List<Sent<CompletableFuture<VerboseResult<Long>>>> sent = this.reservations.sendAll(this.store::isAvailable,
+				this::send);
+		sent.forEach((next) -> whenAnswered(next.reservation(), next.operation()));
+		if (!this.store.isAvailable() && this.reservations.size() > 0) {
+			// Unavailable again meanwhile: what waits still needs settling.
+			settleWaiting();
 		}
+	}
+
+	/**
+	 * Whether reservations wait for Redis now: under fail-closed, or before the first
+	 * connection under either policy, while the outage is shorter than the longest wait.
+	 */
+	private boolean waits(RedisAvailability availability) {
+		boolean connecting = availability.status() == RedisAvailability.Status.CONNECTING;
+		if (this.options.onRedisFailure() != RedisFailurePolicy.FAIL_CLOSED && !connecting) {
+			return false;
+		}
+		return remainingWait(availability).compareTo(Duration.ZERO) > 0;
+	}
+
+	private Duration remainingWait(RedisAvailability availability) {
+		return this.options.maxUnavailableWait().minus(Duration.between(availability.since(), this.store.now()));
+	}
+
+	private void scheduleDeadline(RedisAvailability availability) {
+		if (!this.deadlineScheduled.compareAndSet(false, true)) {
+			return;
+		}
+		try {
+			this.store.schedule(() -> {
+				this.deadlineScheduled.set(false);
+				settleWaiting();
+			}, remainingWait(availability));
+		}
+		catch (RuntimeException ex) {
+			this.deadlineScheduled.set(false);
+			logger.debug("Could not schedule the end of the wait for Redis of bucket '{}'", this.key, ex);
+		}
+	}
+
+	private RedisUnavailableException unavailable(RedisAvailability availability) {
+		String error = (availability.error() != null) ? " (" + availability.error() + ")" : "";
+		Duration maxWait = this.options.maxUnavailableWait();
+		String outage = (maxWait.isZero() || this.store.isClosed()) ? "is unavailable" + error
+				: "has been unavailable for " + Descriptions.format(Duration.between(availability.since(),
+						this.store.now())) + error + ", longer than max-unavailable-wait ("
+						+ Descriptions.format(maxWait) + "),";
+		return new RedisUnavailableException("Redis for shared rate limits " + outage + " and bucket '" + this.key
+				+ "' of executor '" + this.executorName + "' fails closed", this.lastFailure);
 	}
 
 	@Override
 	public void refund(long tokens) {
+		this.pacer.refund(tokens);
 		if (this.store.isAvailable()) {
 			ignoreResult(this.proxy.addTokens(tokens), "refund");
 		}
@@ -254,7 +382,7 @@ public final class RedisTokenBucket implements TokenBucket {
 			ignoreResult(this.proxy.consumeIgnoringRateLimits(tokens), "forced consumption");
 		}
 		else if (this.options.onRedisFailure() == RedisFailurePolicy.FAIL_OPEN) {
-			fallback().forceConsume(tokens);
+			this.fallback.forceConsume(tokens);
 		}
 	}
 
@@ -275,9 +403,9 @@ public final class RedisTokenBucket implements TokenBucket {
 	 */
 	@Override
 	public long availableTokens() {
-		if (!this.store.isAvailable()) {
-			return (this.options.onRedisFailure() == RedisFailurePolicy.FAIL_OPEN) ? fallback().availableTokens()
-					: this.lastSeenAvailable;
+		Mode mode = mode();
+		if (mode != Mode.REDIS) {
+			return (mode == Mode.LOCAL_FALLBACK) ? this.fallback.availableTokens() : this.lastSeenAvailable;
 		}
 		try {
 			CompletableFuture<Long> level = this.proxy.getAvailableTokens();
@@ -334,9 +462,45 @@ public final class RedisTokenBucket implements TokenBucket {
 				return CompletableFuture.<Void>completedFuture(null);
 			}
 			logger.info("Replacing the stored configuration of rate-limit bucket '{}' ({}) with the configured one "
-					+ "({}), keeping its level", this.key, describe(stored.get()), describe(this.configuration));
+					+ "({}), keeping its level", this.key, Descriptions.describe(stored.get()),
+					Descriptions.describe(this.configuration));
 			return this.proxy.replaceConfiguration(this.configuration, TokensInheritanceStrategy.AS_IS);
 		}).thenRun(() -> this.configurationChecked = true);
+	}
+
+	/**
+	 * Restores what Redis forgot when it lost its data (it restarted, or another server
+	 * answers now): takes again the tokens this replica reserved for calls still to
+	 * start, and, when the bucket is gone, the burst that its lost state may have spent
+	 * (it is created full), so that the bucket starts empty rather than full. Every
+	 * replica takes its own reservations; replicas that find the bucket gone at once may
+	 * each take the burst, which costs budget but never exceeds it.
+	 * @return a stage completing once taken
+	 */
+	CompletableFuture<Void> restoreAfterDataLoss() {
+		long ahead = this.tokensAhead.after(this.store.currentTimeNanos());
+		return this.store.proxies().getProxyConfiguration(this.key).thenCompose((stored) -> {
+			long take = ahead + (stored.isEmpty() ? this.settings.capacity() : 0);
+			if (take == 0) {
+				return CompletableFuture.<Void>completedFuture(null);
+			}
+			logger.info("Redis for shared rate limits lost the state of bucket '{}' (restarted or failed over): "
+					+ "taking {} tokens again ({} reserved by this replica for calls still to start{})", this.key,
+					take, ahead, stored.isEmpty() ? ", and the burst the lost state may have spent" : "");
+			return this.proxy.consumeIgnoringRateLimits(take).thenApply((wait) -> (Void) null);
+		});
+	}
+
+	/**
+	 * Makes a reservation once and gives its token back at once, so that the first call
+	 * of a process does not run the Redis client's, Bucket4j's and this class's code for
+	 * the first time (tens to hundreds of milliseconds on a cold JVM, which would start
+	 * it late, bunched with the calls of other replicas). The token is missing from the
+	 * shared bucket for one round trip.
+	 * @return a stage completing once the token is back
+	 */
+	CompletableFuture<Void> warmUp() {
+		return this.verboseProxy.consumeIgnoringRateLimits(1).thenCompose((reserved) -> this.proxy.addTokens(1));
 	}
 
 	boolean isConfigurationChecked() {
@@ -344,11 +508,29 @@ public final class RedisTokenBucket implements TokenBucket {
 	}
 
 	/**
-	 * Redis is back: reservations go to Redis again, and the next outage starts a fresh,
-	 * empty fallback bucket.
+	 * Redis is back: the waiting reservations are sent, in order, and later ones go to
+	 * Redis again; the next outage starts a fresh, empty fallback bucket.
 	 */
 	void redisReturned() {
-		this.fallback.set(null);
+		this.fallback.reset();
+		this.lastFailure = null;
+		sendWaiting();
+	}
+
+	/**
+	 * Redis became unavailable (or could not be reached at first): under fail-open the
+	 * reservations waiting for the first connection go to the fallback bucket; under
+	 * fail-closed they keep waiting until the longest wait ends.
+	 */
+	void redisUnavailable() {
+		settleWaiting();
+	}
+
+	/**
+	 * The store is closed: reservations waiting for Redis fail.
+	 */
+	void storeClosed() {
+		settleWaiting();
 	}
 
 	String describePolicy() {
@@ -356,30 +538,11 @@ public final class RedisTokenBucket implements TokenBucket {
 			return "'" + this.executorName + "' fails open (local buckets at 1/" + this.options.expectedReplicas()
 					+ " of the rate)";
 		}
-		return "'" + this.executorName + "' fails closed (calls fail)";
-	}
-
-	private static String describe(BucketConfiguration configuration) {
-		StringBuilder described = new StringBuilder();
-		for (Bandwidth bandwidth : configuration.getBandwidths()) {
-			described.append((described.length() > 0) ? "; " : "")
-				.append("capacity ")
-				.append(bandwidth.getCapacity())
-				.append(", ")
-				.append(bandwidth.getRefillTokens())
-				.append(" per ")
-				.append(Duration.ofNanos(bandwidth.getRefillPeriodNanos()));
+		if (this.options.maxUnavailableWait().isZero()) {
+			return "'" + this.executorName + "' fails closed (calls fail)";
 		}
-		return described.toString();
-	}
-
-	private static @Nullable Throwable unwrap(@Nullable Throwable failure) {
-		Throwable cause = failure;
-		while ((cause instanceof CompletionException || cause instanceof ExecutionException)
-				&& cause.getCause() != null) {
-			cause = cause.getCause();
-		}
-		return cause;
+		return "'" + this.executorName + "' fails closed (calls wait up to "
+				+ Descriptions.format(this.options.maxUnavailableWait()) + " for Redis, then fail)";
 	}
 
 	@Override
@@ -403,7 +566,14 @@ public final class RedisTokenBucket implements TokenBucket {
 		LOCAL_FALLBACK,
 
 		/**
-		 * Redis is unavailable: nowhere; reservations fail.
+		 * Redis is unavailable (or not connected yet): reservations wait for it, for at
+		 * most the longest wait from the start of the outage.
+		 */
+		WAITING_FOR_REDIS,
+
+		/**
+		 * Redis has been unavailable for longer than the longest wait: nowhere;
+		 * reservations fail.
 		 */
 		FAILING_CLOSED
 

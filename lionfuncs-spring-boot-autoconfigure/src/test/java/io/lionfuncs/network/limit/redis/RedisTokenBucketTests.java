@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -26,6 +28,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -240,7 +245,8 @@ class RedisTokenBucketTests {
 	void whileRedisIsUnreachableFailClosedFailsReservations() {
 		RedisClient unreachable = RedisClient.create(RedisURI.create("127.0.0.1", unusedPort()));
 		try (RedisBucketStore store = RedisBucketStore.builder(RedisConnector.of(() -> unreachable)).build()) {
-			RedisTokenBucket bucket = (RedisTokenBucket) store.bucketFactory(RedisBucketOptions.of(this.prefix))
+			RedisTokenBucket bucket = (RedisTokenBucket) store
+				.bucketFactory(RedisBucketOptions.of(this.prefix).withMaxUnavailableWait(Duration.ZERO))
 				.create("closed", "requests", TEN_PER_HOUR);
 
 			assertThat(bucket.mode()).isEqualTo(RedisTokenBucket.Mode.FAILING_CLOSED);
@@ -254,6 +260,102 @@ class RedisTokenBucketTests {
 		finally {
 			unreachable.shutdown();
 		}
+	}
+
+	@Test
+	void whileRedisIsUnreachableFailClosedWaitsForItThenFailsNamingTheBucket() {
+		RedisClient unreachable = RedisClient.create(RedisURI.create("127.0.0.1", unusedPort()));
+		try (RedisBucketStore store = RedisBucketStore.builder(RedisConnector.of(() -> unreachable)).build()) {
+			RedisTokenBucket bucket = (RedisTokenBucket) store
+				.bucketFactory(RedisBucketOptions.of(this.prefix).withMaxUnavailableWait(Duration.ofMillis(500)))
+				.create("waiting", "requests", TEN_PER_HOUR);
+
+			assertThat(bucket.mode()).isEqualTo(RedisTokenBucket.Mode.WAITING_FOR_REDIS);
+			CompletableFuture<Long> reservation = bucket.reserveAsync(1).toCompletableFuture();
+			assertThat(reservation).isNotDone();
+			assertThat(bucket.waitingReservations()).isOne();
+			assertThat(bucket.sharedState().mode()).isEqualTo("WAITING_FOR_REDIS");
+			assertThat(bucket.sharedState().waitingReservations()).isOne();
+
+			assertThat(reservation).failsWithin(Duration.ofSeconds(10))
+				.withThrowableThat()
+				.havingRootCause()
+				.isInstanceOf(RedisUnavailableException.class)
+				.withMessageContaining("longer than max-unavailable-wait (0.5s)")
+				.withMessageContaining("bucket '" + this.prefix + ":waiting:requests'")
+				.withMessageContaining("fails closed");
+			assertThat(bucket.mode()).isEqualTo(RedisTokenBucket.Mode.FAILING_CLOSED);
+			assertThat(bucket.waitingReservations()).isZero();
+			assertThat(bucket.failedReservations()).isOne();
+			assertThat(bucket.reserveAsync(1)).as("once the wait is over, at once")
+				.isCompletedExceptionally();
+		}
+		finally {
+			unreachable.shutdown();
+		}
+	}
+
+	@Test
+	void beforeItsFirstConnectionABucketWaitsForRedisEvenWhenFailingOpen() throws Exception {
+		Scheduler blocking = Schedulers.newSingle("held-blocking");
+		CountDownLatch held = new CountDownLatch(1);
+		blocking.schedule(() -> {
+			try {
+				held.await();
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		});
+		try (RedisBucketStore store = RedisBucketStore.builder(RedisConnector.of(() -> client))
+			.blockingScheduler(blocking)
+			.build()) {
+			// From a non-blocking thread the store connects on its blocking scheduler, held here.
+			RedisTokenBucket bucket = Mono
+				.fromCallable(() -> (RedisTokenBucket) store
+					.bucketFactory(RedisBucketOptions.of(this.prefix).onRedisFailure(RedisFailurePolicy.FAIL_OPEN, 2))
+					.create("connecting", "requests", TEN_PER_HOUR))
+				.subscribeOn(Schedulers.parallel())
+				.block(Duration.ofSeconds(10));
+			assertThat(store.availability().status()).isEqualTo(RedisAvailability.Status.CONNECTING);
+			assertThat(bucket.mode()).isEqualTo(RedisTokenBucket.Mode.WAITING_FOR_REDIS);
+			CompletableFuture<Long> reservation = bucket.reserveAsync(3).toCompletableFuture();
+			assertThat(reservation).isNotDone();
+
+			held.countDown();
+
+			assertThat(reservation.get(10, TimeUnit.SECONDS)).isZero();
+			assertThat(bucket.fallbackReservations()).as("not served by a fresh local bucket").isZero();
+			assertThat(read(bucket)).as("taken from the shared bucket").isEqualTo(7);
+		}
+		finally {
+			held.countDown();
+			blocking.dispose();
+		}
+	}
+
+	@Test
+	void aLateReplyDoesNotPostponeTheCall() throws Exception {
+		RedisTokenBucket bucket = bucket(store(), "late-reply", TEN_PER_HOUR);
+		reserve(bucket, 10);
+		long first = reserveAndNoteReadyAt(bucket);
+		long pause = Duration.ofMillis(600).toNanos();
+
+		admin.sync().clientPause(pause / 1_000_000);
+		long second = reserveAndNoteReadyAt(bucket);
+
+		assertThat(Duration.ofNanos(second - first)).as("the two tokens exist one refill interval (6 minutes) apart, "
+				+ "though the second reply came at least 600 ms late")
+			.isBetween(Duration.ofMinutes(6).minusMillis(150), Duration.ofMinutes(6).plusMillis(150));
+	}
+
+	/**
+	 * Reserves a token and says when it exists by the reply: the instant the reply came
+	 * plus the wait it says, as {@link System#nanoTime()}.
+	 */
+	private static long reserveAndNoteReadyAt(TokenBucket bucket) throws Exception {
+		long wait = reserve(bucket, 1);
+		return System.nanoTime() + wait;
 	}
 
 	private static int unusedPort() {
