@@ -29,7 +29,7 @@ public final class BenchmarkMain {
 				}
 				else {
 					throw new IllegalArgumentException("Unknown report option " + args[i]
-							+ "; use report [--out FILE] [--only dispatch,memory,rate,tokens,http,events,spool,webhook,startup]");
+							+ "; use report [--out FILE] [--only dispatch,memory,rate,tokens,http,events,spool,webhook,wire,startup]");
 				}
 			}
 			new PerformanceReport(only).run(out);

@@ -127,8 +127,9 @@ final class Dispatcher implements DispatchLanes.Pass {
 	 * @return how many tasks were taken
 	 */
 	private int take(DispatchLanes.Lane lane) {
-		// Nothing to take, or no slot: a later submission or freed slot signals again.
-		if (this.queue.isEmpty() || this.limiter.available() == 0) {
+		// Nothing to take, no slot or dispatch held: a later submission, freed slot or the
+		// hold's end signals again.
+		if (this.queue.isEmpty() || this.limiter.available() == 0 || this.runState.isDispatchHeld()) {
 			return 0;
 		}
 		synchronized (this.admissionMonitor) {

@@ -36,7 +36,7 @@ public final class PerformanceReport {
 	 * A report of some scenarios, for quicker runs while tuning.
 	 * @param only the names of the scenarios to run ({@code dispatch}, {@code memory},
 	 * {@code rate}, {@code tokens}, {@code http}, {@code events}, {@code spool},
-	 * {@code webhook}, {@code startup}); empty
+	 * {@code webhook}, {@code wire}, {@code startup}); empty
 	 * for all
 	 */
 	public PerformanceReport(Set<String> only) {
@@ -50,7 +50,8 @@ public final class PerformanceReport {
 	private static List<Scenario> scenarios() {
 		return List.of(new DispatchScenario(), new QueuedMemoryScenario(), RatePrecisionScenario.requestsBucket(),
 				RatePrecisionScenario.apiTokensBucket(), new BudgetAccuracyScenario(), new HttpScenario(),
-				new EventsScenario(), new SpoolScenario(), new WebhookScenario(), new StartupScenario());
+				new EventsScenario(), new SpoolScenario(), new WebhookScenario(), new WireScenario(),
+				new StartupScenario());
 	}
 
 	/**
