@@ -42,6 +42,7 @@ class ColdStartPrecisionTests {
 
 	@Test
 	void aColdStartSendsItsFirstCallsNoFasterThanTheBucketAllowsAtTheServer() throws Exception {
+		Figures figures = Figures.start("cold-start-precision");
 		StrictLimiter limiter = new StrictLimiter(BURST + SPARE, RATE);
 		try (Upstream upstream = new Upstream("cold-start", (request) -> limiter.admit(System.nanoTime())
 				? Reply.ok() : Reply.status(429))) {
@@ -53,8 +54,7 @@ class ColdStartPrecisionTests {
 				String done = child.awaitLine((line) -> line.startsWith("DONE "), CHILD_TIMEOUT);
 				List<Received> arrivals = upstream.received().subList(warmUpRequests, upstream.requests());
 				long rejected = arrivals.stream().filter((arrival) -> arrival.reply().status() == 429).count();
-				Figures figures = Figures.start("cold-start-precision")
-					.put("calls", CALLS)
+				figures.put("calls", CALLS)
 					.put("arrivals", arrivals.size())
 					.put("rejected", rejected);
 				for (Duration window : WINDOWS) {
