@@ -29,7 +29,7 @@ public final class BenchmarkMain {
 				}
 				else {
 					throw new IllegalArgumentException("Unknown report option " + args[i]
-							+ "; use report [--out FILE] [--only dispatch,memory,rate,tokens,http,streaming,events,spool,webhook,startup,redis]");
+							+ "; use report [--out FILE] [--only dispatch,memory,rate,tokens,http,streaming,events,spool,webhook,wire,startup,redis]");
 				}
 			}
 			new PerformanceReport(only).run(out);

@@ -26,8 +26,9 @@ import org.springframework.web.reactive.function.client.WebClient;
 /**
  * Auto-configuration for the default {@link AsyncApiClient} ({@code lionfuncs.client.*};
  * present when {@code lionfuncs.client.base-url} is set, and {@code @Primary} over the
- * named clients), the {@link LionfuncsClients} registry, and the connection policy and
- * events of every client ({@code lionfuncs.connections.*}).
+ * named clients), the {@link LionfuncsClients} registry, the connection policy and
+ * events of every client ({@code lionfuncs.connections.*}), and the warm-up of every
+ * client as the application starts, which its executor's first calls wait for.
  *
  * @since 0.1.0
  */
@@ -75,6 +76,13 @@ public final class LionfuncsClientAutoConfiguration {
 	ConnectionPoolSizeCheck lionfuncsConnectionPoolSizeCheck(ObjectProvider<AsyncApiClient> clients,
 			ObjectProvider<Executor> executors) {
 		return new ConnectionPoolSizeCheck(clients, executors);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	ClientsWarmup lionfuncsClientsWarmup(ObjectProvider<AsyncApiClient> clients, ObjectProvider<Executor> executors,
+			LionfuncsProperties properties) {
+		return new ClientsWarmup(clients, executors, properties.getConnections().isPreconnect());
 	}
 
 	@Bean

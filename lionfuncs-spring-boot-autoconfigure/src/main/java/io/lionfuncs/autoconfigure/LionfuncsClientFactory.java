@@ -12,6 +12,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.github.resilience4j.retry.RetryRegistry;
+import io.lionfuncs.network.ExecutorSettings;
 import io.lionfuncs.network.Redactor;
 import io.lionfuncs.network.client.AsyncApiClient;
 import io.lionfuncs.network.client.CircuitBreakerSettings;
@@ -19,6 +20,7 @@ import io.lionfuncs.network.client.RetrySettings;
 import io.lionfuncs.network.client.StreamSettings;
 import io.lionfuncs.network.connection.ConnectionEventListener;
 import io.lionfuncs.network.connection.ConnectionTracker;
+import io.lionfuncs.network.limit.BucketSettings;
 import org.jspecify.annotations.Nullable;
 import reactor.netty.resources.ConnectionProvider;
 
@@ -28,7 +30,8 @@ import org.springframework.web.reactive.function.client.WebClient;
  * Creates the {@link AsyncApiClient}s described by {@link LionfuncsProperties}: the
  * default one ({@code lionfuncs.client}) and one per named client
  * ({@code lionfuncs.clients.<name>}). Each is built from a clone of Spring Boot's
- * {@link WebClient.Builder}, so observations and customizers apply, with a Resilience4j
+ * {@link WebClient.Builder}, so observations and customizers apply (taken when the client
+ * builds its WebClient, at its warm-up: {@link ClientsWarmup}), with a Resilience4j
  * {@link CircuitBreaker} and {@link Retry} named {@code lionfuncs-<name>}: taken from
  * Boot's registries when present, where an instance of that name configured under
  * {@code resilience4j.*} wins over the {@code lionfuncs.*} values.
@@ -39,8 +42,10 @@ import org.springframework.web.reactive.function.client.WebClient;
  * executor, so that no call the executor lets leave waits for a connection; and (unless
  * {@code events} is off) a
  * {@link ConnectionTracker} named after the client reports its connection events to the
- * {@link ConnectionEventListener}s. These are set before the
- * {@link LionfuncsClientCustomizer}s run, so a customizer can change them.
+ * {@link ConnectionEventListener}s. The writes of the calls its executor makes are paced
+ * by a bucket of that executor's shape ({@link AsyncApiClient.Builder#writePacing}).
+ * These are set before the {@link LionfuncsClientCustomizer}s run, so a customizer can
+ * change them.
  *
  * @since 0.1.0
  */
@@ -119,10 +124,10 @@ public class LionfuncsClientFactory {
 		setting(prefix + ".timeout", client.getTimeout(), () -> builder.timeout(client.getTimeout()));
 		setting(prefix + ".stream-idle-timeout", client.getStreamIdleTimeout(),
 				() -> builder.streaming(new StreamSettings(client.getStreamIdleTimeout(), client.isStreamUsage())));
-		WebClient.Builder webClient = this.webClientBuilder.get();
-		if (webClient != null) {
-			builder.webClientBuilder(webClient);
-		}
+		// Boot's builder (and the connector made with it) only when the client builds its
+		// WebClient: at its warm-up, in the background, rather than during start-up.
+		builder.webClientBuilderSupplier(this.webClientBuilder);
+		builder.writePacing(requestsBucket(executor));
 		if (client.getCircuitBreaker().isEnabled()) {
 			builder.circuitBreaker(circuitBreaker("lionfuncs-" + name, client.getCircuitBreaker(), prefix));
 		}
@@ -139,6 +144,25 @@ public class LionfuncsClientFactory {
 			throw missingBaseUrl(name, prefix);
 		}
 		return built;
+	}
+
+	/**
+	 * The request bucket of the executor the properties describe, which the client's
+	 * writes are paced by; {@code null} when its values are invalid, which the executor's
+	 * own creation reports.
+	 */
+	private static @Nullable BucketSettings requestsBucket(LionfuncsProperties.Executor executor) {
+		try {
+			return ExecutorSettings.builder()
+				.requestsRate(executor.getRequestsRate())
+				.requestsPeriod(executor.getRequestsPeriod())
+				.requestsBucketCapacity(executor.getRequestsBucketCapacity())
+				.build()
+				.requestsBucket();
+		}
+		catch (RuntimeException ex) {
+			return null;
+		}
 	}
 
 	private static InvalidLionfuncsPropertyException missingBaseUrl(String name, String prefix) {

@@ -1066,6 +1066,17 @@ public class LionfuncsProperties {
 		 */
 		private boolean captureData;
 
+		/**
+		 * Whether each client also opens one connection to its base URL as the
+		 * application starts: a HEAD request to it, without the client's headers or
+		 * credentials (any status will do), which the server sees and counts, so that the
+		 * first call does not wait for the connection's set-up. Either way each client's
+		 * transport (its WebClient, Reactor Netty's event loops and resolver) is prepared
+		 * in the background as the application starts, and its executor holds its first
+		 * calls until that is done (at most 5 seconds).
+		 */
+		private boolean preconnect;
+
 		public boolean isEvents() {
 			return this.events;
 		}
@@ -1104,6 +1115,14 @@ public class LionfuncsProperties {
 
 		public void setCaptureData(boolean captureData) {
 			this.captureData = captureData;
+		}
+
+		public boolean isPreconnect() {
+			return this.preconnect;
+		}
+
+		public void setPreconnect(boolean preconnect) {
+			this.preconnect = preconnect;
 		}
 
 	}

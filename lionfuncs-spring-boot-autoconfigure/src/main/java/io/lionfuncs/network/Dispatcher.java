@@ -138,6 +138,10 @@ final class Dispatcher implements DispatchLanes.Pass {
 	 * @return how many tasks were taken
 	 */
 	private int take(DispatchLanes.Lane lane) {
+		// Dispatch held: the hold's end signals again.
+		if (this.runState.isDispatchHeld()) {
+			return 0;
+		}
 		for (;;) {
 			boolean sweep = this.queue.needsSweep();
 			// Nothing to take, or no slot: a later submission or freed slot signals again.

@@ -128,6 +128,22 @@ public final class Executor implements AutoCloseable {
 		stop(true);
 	}
 
+	/**
+	 * Holds dispatch until {@code ready} completes, however it completes, or
+	 * {@code atMost} has passed. Requests submitted meanwhile wait in the queue with
+	 * their tokens not yet reserved, and leave when the hold ends, as the buckets allow
+	 * then: rather than late and together, as calls would that the first connection's
+	 * set-up and class loading delayed. Holds may overlap; dispatch resumes once all have
+	 * ended. A stop ends them.
+	 * @param ready what dispatch waits for, such as the warm-up of the client the calls
+	 * go through
+	 * @param atMost the longest dispatch is held
+	 */
+	public void holdDispatchUntil(CompletionStage<?> ready, Duration atMost) {
+		Objects.requireNonNull(ready, "ready must not be null");
+		this.runState.holdDispatch(ready, Objects.requireNonNull(atMost, "atMost must not be null").toNanos());
+	}
+
 	// ---------------------------------------------------------------- tasks
 
 	/**

@@ -3,7 +3,9 @@ package io.lionfuncs.network;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
@@ -41,6 +43,8 @@ final class RunState {
 	private @Nullable CompletableFuture<Void> stopped;
 
 	private @Nullable Disposable shutdownTimer;
+
+	private final AtomicInteger dispatchHolds = new AtomicInteger();
 
 	RunState(ExecutorSettings settings, @Nullable Scheduler providedScheduler, DispatchLanes lanes,
 			Counters counters) {
@@ -105,6 +109,28 @@ final class RunState {
 	}
 
 	/**
+	 * Whether dispatch is held ({@link #holdDispatch}): while running only, so that a
+	 * stop drains the queue at once.
+	 */
+	boolean isDispatchHeld() {
+		return this.dispatchHolds.get() > 0 && this.state == State.RUNNING;
+	}
+
+	/**
+	 * Holds dispatch until the stage completes, however, or the time has passed; then
+	 * signals the dispatchers.
+	 */
+	void holdDispatch(CompletionStage<?> ready, long maxNanos) {
+		this.dispatchHolds.incrementAndGet();
+		CompletableFuture<Void> ended = new CompletableFuture<>();
+		ready.whenComplete((result, ex) -> ended.complete(null));
+		ended.completeOnTimeout(null, maxNanos, TimeUnit.NANOSECONDS).thenRun(() -> {
+			this.dispatchHolds.decrementAndGet();
+			this.lanes.signal();
+		});
+	}
+
+	/**
 	 * Runs a task on the executor's timer after a delay.
 	 * @throws IllegalStateException if the executor was never started
 	 */
@@ -124,6 +150,15 @@ final class RunState {
 	 * executor was not running
 	 */
 	CompletableFuture<Void> beginStop(@Nullable Runnable onShutdownTimeout) {
+		CompletableFuture<Void> stop = stopping(onShutdownTimeout);
+		if (onShutdownTimeout != null && !stop.isDone() && this.dispatchHolds.get() > 0) {
+			// A graceful stop ends the holds: what is queued is drained now.
+			this.lanes.signal();
+		}
+		return stop;
+	}
+
+	private CompletableFuture<Void> stopping(@Nullable Runnable onShutdownTimeout) {
 		synchronized (this.monitor) {
 			if (this.state == State.NEW || this.state == State.STOPPED) {
 				return CompletableFuture.completedFuture(null);

@@ -36,7 +36,7 @@ public final class PerformanceReport {
 	 * A report of some scenarios, for quicker runs while tuning.
 	 * @param only the names of the scenarios to run ({@code dispatch}, {@code memory},
 	 * {@code rate}, {@code tokens}, {@code http}, {@code streaming}, {@code events}, {@code spool},
-	 * {@code webhook}, {@code startup}, {@code redis}); empty
+	 * {@code webhook}, {@code wire}, {@code startup}, {@code redis}); empty
 	 * for all
 	 */
 	public PerformanceReport(Set<String> only) {
@@ -51,7 +51,7 @@ public final class PerformanceReport {
 		return List.of(new DispatchScenario(), new QueuedMemoryScenario(), RatePrecisionScenario.requestsBucket(),
 				RatePrecisionScenario.apiTokensBucket(), new BudgetAccuracyScenario(), new HttpScenario(),
 				new StreamingScenario(), new EventsScenario(), new SpoolScenario(), new WebhookScenario(),
-				new StartupScenario(), new RedisJoinScenario());
+				new WireScenario(), new StartupScenario(), new RedisJoinScenario());
 	}
 
 	/**

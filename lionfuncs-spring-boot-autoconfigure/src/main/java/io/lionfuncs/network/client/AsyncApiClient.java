@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -16,6 +17,7 @@ import io.lionfuncs.network.NetworkRequestEvent;
 import io.lionfuncs.network.Redactor;
 import io.lionfuncs.network.TaskRequest;
 import io.lionfuncs.network.connection.ConnectionTracker;
+import io.lionfuncs.network.limit.BucketSettings;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -230,10 +232,12 @@ public final class AsyncApiClient implements AutoCloseable {
 			if (this.closed.get()) {
 				return Mono.error(new IllegalStateException("AsyncApiClient '" + this.name + "' is closed"));
 			}
-			RequestEncoder.Encoded encoded = this.encoder.encode(this.transport.webClient(), request);
-			Mono<ApiResponse<T>> attempt = this.wholeBody.attempt(encoded.spec(), request.method(), reader,
-					encoded.target(), attemptTimeout);
-			return this.resilience.protect(attempt, encoded.target(), attemptTimeout);
+			return this.transport.withWebClient((webClient) -> {
+				RequestEncoder.Encoded encoded = this.encoder.encode(webClient, request);
+				Mono<ApiResponse<T>> attempt = this.wholeBody.attempt(encoded.spec(), request.method(), reader,
+						encoded.target(), attemptTimeout);
+				return this.resilience.protect(attempt, encoded.target(), attemptTimeout);
+			});
 		});
 	}
 
@@ -319,9 +323,10 @@ public final class AsyncApiClient implements AutoCloseable {
 	// ---------------------------------------------------------------- lifecycle
 
 	/**
-	 * Prepares the transport, so that the first request does not wait for it: Reactor
-	 * Netty's event loops, host name resolver and native libraries of the client's own
-	 * connector. A given WebClient or connector is left alone.
+	 * Prepares the transport, so that the first request does not wait for it: the
+	 * client's WebClient (built when first needed) and Reactor Netty's event loops, host
+	 * name resolver and native libraries of the client's own connector. A given WebClient
+	 * or connector is left alone.
 	 * @return completes when the transport is ready
 	 */
 	public Mono<Void> warmup() {
@@ -521,8 +526,19 @@ public final class AsyncApiClient implements AutoCloseable {
 		Builder webClientBuilder(WebClient.@Nullable Builder webClientBuilder);
 
 		/**
+		 * The WebClient builder to start from, cloned, supplied only when the client
+		 * builds its WebClient (its warm-up or first request): for a builder that is
+		 * costly to get, such as Spring Boot's, whose connector is made with it.
+		 * @param webClientBuilderSupplier supplies the builder, or {@code null} for a new
+		 * one
+		 * @return this builder
+		 */
+		Builder webClientBuilderSupplier(@Nullable Supplier<WebClient.@Nullable Builder> webClientBuilderSupplier);
+
+		/**
 		 * Further customisation of the WebClient builder (codecs, filters, observation
-		 * convention), applied last.
+		 * convention), applied last, when the client builds its WebClient: at its
+		 * warm-up or first request.
 		 * @param customizer the customizer
 		 * @return this builder
 		 */
@@ -584,6 +600,20 @@ public final class AsyncApiClient implements AutoCloseable {
 		 * @return this builder
 		 */
 		Builder connectionTracker(@Nullable ConnectionTracker connectionTracker);
+
+		/**
+		 * Paces the calls executors make through the client ({@link AsyncApiClient#task})
+		 * where the server judges them: as their requests are written. Each attempt first
+		 * takes a token from a local bucket of this shape, the executor's request
+		 * bucket's ({@code ExecutorSettings#requestsBucket()}), waiting without blocking
+		 * when it is empty, so that calls a connection's set-up or a cold JVM delayed do
+		 * not reach the server together. Calls that keep the executor's schedule never
+		 * wait; direct requests are not paced. Applies to a connector the client builds or
+		 * is given, not to a given WebClient.
+		 * @param requestsBucket the shape, or {@code null} for no pacing (the default)
+		 * @return this builder
+		 */
+		Builder writePacing(@Nullable BucketSettings requestsBucket);
 
 		/**
 		 * A circuit breaker around every attempt. It counts what its configuration

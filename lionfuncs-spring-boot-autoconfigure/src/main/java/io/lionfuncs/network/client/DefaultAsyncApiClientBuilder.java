@@ -8,12 +8,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.retry.Retry;
 import io.lionfuncs.network.Redactor;
 import io.lionfuncs.network.connection.ConnectionTracker;
+import io.lionfuncs.network.limit.BucketSettings;
 import org.jspecify.annotations.Nullable;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
@@ -42,6 +44,8 @@ final class DefaultAsyncApiClientBuilder implements AsyncApiClient.Builder {
 
 	WebClient.@Nullable Builder webClientBuilder;
 
+	@Nullable Supplier<WebClient.@Nullable Builder> webClientBuilderSupplier;
+
 	final List<Consumer<WebClient.Builder>> webClientCustomizers = new ArrayList<>();
 
 	@Nullable ClientHttpConnector connector;
@@ -55,6 +59,8 @@ final class DefaultAsyncApiClientBuilder implements AsyncApiClient.Builder {
 	@Nullable Duration maxIdleTime = AsyncApiClient.DEFAULT_MAX_IDLE_TIME;
 
 	@Nullable ConnectionTracker connectionTracker;
+
+	@Nullable BucketSettings writePacing;
 
 	@Nullable CircuitBreaker circuitBreaker;
 
@@ -121,6 +127,15 @@ final class DefaultAsyncApiClientBuilder implements AsyncApiClient.Builder {
 	@Override
 	public AsyncApiClient.Builder webClientBuilder(WebClient.@Nullable Builder webClientBuilder) {
 		this.webClientBuilder = webClientBuilder;
+		this.webClientBuilderSupplier = null;
+		return this;
+	}
+
+	@Override
+	public AsyncApiClient.Builder webClientBuilderSupplier(
+			@Nullable Supplier<WebClient.@Nullable Builder> webClientBuilderSupplier) {
+		this.webClientBuilderSupplier = webClientBuilderSupplier;
+		this.webClientBuilder = null;
 		return this;
 	}
 
@@ -166,6 +181,12 @@ final class DefaultAsyncApiClientBuilder implements AsyncApiClient.Builder {
 	@Override
 	public AsyncApiClient.Builder connectionTracker(@Nullable ConnectionTracker connectionTracker) {
 		this.connectionTracker = connectionTracker;
+		return this;
+	}
+
+	@Override
+	public AsyncApiClient.Builder writePacing(@Nullable BucketSettings requestsBucket) {
+		this.writePacing = requestsBucket;
 		return this;
 	}
 

@@ -33,13 +33,14 @@ final class ExecutorCalls {
 	}
 
 	/**
-	 * A task that makes the call when the executor lets it leave.
+	 * A task that makes the call when the executor lets it leave, its writes paced
+	 * ({@link WritePacer}) when the client paces them.
 	 * @param request the request
 	 * @param call sends the request, retries included
 	 * @return a task builder
 	 */
 	TaskRequest.Builder task(ApiRequest request, Supplier<Mono<CallResult>> call) {
-		return TaskRequest.ofMono(call)
+		return TaskRequest.ofMono(() -> call.get().contextWrite(WritePacer::paced))
 			.endpointUrl(this.encoder.describe(request.uriTemplate()))
 			.method(request.method().name())
 			.headers(this.encoder.recordedHeaders(request))

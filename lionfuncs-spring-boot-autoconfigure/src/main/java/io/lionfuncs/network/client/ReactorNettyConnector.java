@@ -19,14 +19,16 @@ import org.springframework.http.client.reactive.ClientHttpConnector;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 
 /**
- * The Reactor Netty connector a client builds for itself, with the connection pool it
- * owns (or was given). Kept apart so that Reactor Netty is only touched when the client
+ * The Reactor Netty connector a client builds for itself over its connection pool (its
+ * own, or one given). Kept apart so that Reactor Netty is only touched when the client
  * builds its own connector.
  * <p>
- * A pool it builds lets requests wait for a connection, however many, up to the
- * client's timeout (a burst never fails for want of a connection), and closes a
+ * A pool it builds ({@link #pool}) lets requests wait for a connection, however many,
+ * up to the client's timeout (a burst never fails for want of a connection), and closes a
  * connection idle for as long as the client's max idle time or the server's keep-alive
- * allows ({@link ServerKeepAlive}).
+ * allows ({@link ServerKeepAlive}). The pool is built with the client; the connector,
+ * whose {@link HttpClient} loads most of Reactor Netty's client, only when the client
+ * first needs it.
  */
 final class ReactorNettyConnector {
 
@@ -41,52 +43,57 @@ final class ReactorNettyConnector {
 
 	private final ClientHttpConnector connector;
 
-	private final ConnectionProvider connectionProvider;
+	private final @Nullable WritePacer pacer;
 
-	private final boolean ownsConnectionProvider;
-
-	private ReactorNettyConnector(HttpClient httpClient, ConnectionProvider connectionProvider,
-			boolean ownsConnectionProvider) {
+	private ReactorNettyConnector(HttpClient httpClient, @Nullable WritePacer pacer) {
 		this.httpClient = httpClient;
-		this.connector = new ReactorClientHttpConnector(httpClient);
-		this.connectionProvider = connectionProvider;
-		this.ownsConnectionProvider = ownsConnectionProvider;
+		ClientHttpConnector connector = new ReactorClientHttpConnector(httpClient);
+		this.connector = (pacer != null) ? new PacedConnector(connector, pacer) : connector;
+		this.pacer = pacer;
 	}
 
 	/**
-	 * Builds a connector.
+	 * Builds a pool of the client's own.
 	 * @param name the pool's name
-	 * @param timeout the client's timeout: the longest time to establish a connection or
-	 * to wait for one from the pool
+	 * @param timeout the client's timeout: the longest time to wait for a connection
 	 * @param keepAlive what the client learns of its servers' keep-alive
 	 * @param tracker follows the connections, or {@code null}
-	 * @param givenProvider a pool to use and leave alone, or {@code null} to build one
-	 * @param providerCustomizers customise the pool this connector builds
+	 * @param customizers customise the pool
+	 * @param maxIdleTime how long a connection may stay idle, or {@code null} for no
+	 * limit of the client's own
+	 * @return the pool
+	 */
+	static ConnectionProvider pool(String name, Duration timeout, ServerKeepAlive keepAlive,
+			@Nullable ConnectionTracker tracker, List<Consumer<ConnectionProvider.Builder>> customizers,
+			@Nullable Duration maxIdleTime) {
+		ConnectionProvider.Builder builder = ConnectionProvider.builder(name)
+			.pendingAcquireMaxCount(UNBOUNDED)
+			.pendingAcquireTimeout(timeout)
+			.evictionPredicate(keepAlive::evict);
+		if (maxIdleTime != null) {
+			builder.evictInBackground(evictionInterval(maxIdleTime));
+		}
+		if (tracker != null) {
+			tracker.instrument(builder);
+		}
+		customizers.forEach((customizer) -> customizer.accept(builder));
+		return builder.build();
+	}
+
+	/**
+	 * Builds a connector over a pool.
+	 * @param pool the pool
+	 * @param timeout the client's timeout: the longest time to establish a connection
+	 * @param keepAlive what the client learns of its servers' keep-alive
+	 * @param tracker follows the connections, or {@code null}
 	 * @param httpClientCustomizers customise the Reactor Netty client, in order
-	 * @param maxIdleTime how long a connection of a pool this connector builds may stay
-	 * idle, or {@code null} for no limit of the client's own
+	 * @param pacer paces the writes of executor tasks, or {@code null}
 	 * @return the connector
 	 */
-	static ReactorNettyConnector create(String name, Duration timeout, ServerKeepAlive keepAlive,
-			@Nullable ConnectionTracker tracker, @Nullable ConnectionProvider givenProvider,
-			List<Consumer<ConnectionProvider.Builder>> providerCustomizers,
-			List<UnaryOperator<HttpClient>> httpClientCustomizers, @Nullable Duration maxIdleTime) {
-		ConnectionProvider provider = givenProvider;
-		if (provider == null) {
-			ConnectionProvider.Builder builder = ConnectionProvider.builder(name)
-				.pendingAcquireMaxCount(UNBOUNDED)
-				.pendingAcquireTimeout(timeout)
-				.evictionPredicate(keepAlive::evict);
-			if (maxIdleTime != null) {
-				builder.evictInBackground(evictionInterval(maxIdleTime));
-			}
-			if (tracker != null) {
-				tracker.instrument(builder);
-			}
-			providerCustomizers.forEach((customizer) -> customizer.accept(builder));
-			provider = builder.build();
-		}
-		HttpClient httpClient = HttpClient.create(provider)
+	static ReactorNettyConnector create(ConnectionProvider pool, Duration timeout, ServerKeepAlive keepAlive,
+			@Nullable ConnectionTracker tracker, List<UnaryOperator<HttpClient>> httpClientCustomizers,
+			@Nullable WritePacer pacer) {
+		HttpClient httpClient = HttpClient.create(pool)
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(timeout.toMillis(), Integer.MAX_VALUE));
 		httpClient = ConnectionUse.instrument(httpClient, keepAlive);
 		if (tracker != null) {
@@ -95,7 +102,12 @@ final class ReactorNettyConnector {
 		for (UnaryOperator<HttpClient> customizer : httpClientCustomizers) {
 			httpClient = customizer.apply(httpClient);
 		}
-		return new ReactorNettyConnector(httpClient, provider, givenProvider == null);
+		if (pacer != null) {
+			// Last, so that it is the pipeline's head: after it comes only the socket.
+			httpClient = httpClient.doOnChannelInit((observer, channel, remoteAddress) -> WriteGate.install(channel,
+					pacer));
+		}
+		return new ReactorNettyConnector(httpClient, pacer);
 	}
 
 	/**
@@ -110,7 +122,9 @@ final class ReactorNettyConnector {
 
 	/**
 	 * Loads what the first request would otherwise wait for: Reactor Netty's event loops,
-	 * host name resolver and native libraries and, when asked, one pooled connection.
+	 * host name resolver and native libraries and, when asked, one pooled connection. The
+	 * {@code HEAD} request that opens it takes its turn from the pacer like any paced
+	 * request: the server counts it.
 	 * @param preconnect a URL whose origin to open a connection to with a {@code HEAD}
 	 * request (no credentials, any status), or {@code null}
 	 * @return completes when done
@@ -126,29 +140,14 @@ final class ReactorNettyConnector {
 			.uri(preconnect)
 			.response((response, body) -> body)
 			.then();
+		WritePacer pacer = this.pacer;
 		// The first request must find the connection back in the pool.
-		return transport.then(head)
+		return transport.then((pacer != null) ? Mono.defer(pacer::turn).then(head) : head)
 			.then(Mono.defer(() -> ConnectionUse.released(used.get())).timeout(RELEASE_WAIT, Mono.empty()));
 	}
 
 	ClientHttpConnector connector() {
 		return this.connector;
-	}
-
-	ConnectionProvider connectionProvider() {
-		return this.connectionProvider;
-	}
-
-	boolean ownsConnectionProvider() {
-		return this.ownsConnectionProvider;
-	}
-
-	/**
-	 * Disposes the pool if this connector built it; a given pool is left alone.
-	 * @return completes when the owned pool is disposed
-	 */
-	Mono<Void> disposeLater() {
-		return this.ownsConnectionProvider ? this.connectionProvider.disposeLater() : Mono.empty();
 	}
 
 }
