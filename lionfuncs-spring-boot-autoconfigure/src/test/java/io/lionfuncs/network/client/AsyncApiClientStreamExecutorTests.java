@@ -89,6 +89,15 @@ class AsyncApiClientStreamExecutorTests {
 		return client(AsyncApiClient.builder());
 	}
 
+	/**
+	 * An upstream with one reply, which the test writes chunk by chunk.
+	 */
+	private Manual manualUpstream() {
+		Manual reply = StreamingUpstream.manual();
+		this.upstream = new StreamingUpstream((n) -> reply.reply());
+		return reply;
+	}
+
 	private static ApiRequest chat() {
 		return ApiRequest.post("/v1/chat/completions").json(Map.of("model", "m", "stream", true)).build();
 	}
@@ -238,15 +247,12 @@ class AsyncApiClientStreamExecutorTests {
 
 	@Test
 	void cancellingMidStreamClosesTheConnectionAndGivesBackWhatWasNotUsed() throws Exception {
-		Manual reply = StreamingUpstream.manual();
-		this.upstream = new StreamingUpstream((n) -> reply.reply());
+		Manual reply = manualUpstream();
 		AsyncApiClient client = client();
 		Executor executor = executor(2);
 
 		ApiStream stream = client.stream(executor, chat(), 1000).block(BLOCK);
-		StepVerifier.create(stream.events())
-			.then(() -> reply.started().block(BLOCK))
-			.then(() -> reply.send(StreamingUpstream.anthropicStart(120)))
+		reply.readAfterSending(stream.events(), StreamingUpstream.anthropicStart(120))
 			.expectNextMatches((event) -> "message_start".equals(event.event()))
 			.thenCancel()
 			.verify(BLOCK);
@@ -263,15 +269,12 @@ class AsyncApiClientStreamExecutorTests {
 	@ParameterizedTest
 	@EnumSource(value = Ending.class, names = { "RESET", "CLOSE" })
 	void aStreamBrokenMidwayFailsWithTheUsageSeenSoFar(Ending ending) throws Exception {
-		Manual reply = StreamingUpstream.manual();
-		this.upstream = new StreamingUpstream((n) -> reply.reply());
+		Manual reply = manualUpstream();
 		AsyncApiClient client = client();
 		Executor executor = executor(2);
 
 		ApiStream stream = client.stream(executor, chat(), 1000).block(BLOCK);
-		StepVerifier.create(stream.events())
-			.then(() -> reply.started().block(BLOCK))
-			.then(() -> reply.send(StreamingUpstream.anthropicStart(50) + StreamingUpstream.anthropicDelta(30)))
+		reply.readAfterSending(stream.events(), StreamingUpstream.anthropicStart(50) + StreamingUpstream.anthropicDelta(30))
 			.expectNextCount(2)
 			.then(() -> reply.kill(ending))
 			.expectError(ApiConnectionException.class)
@@ -286,16 +289,13 @@ class AsyncApiClientStreamExecutorTests {
 
 	@Test
 	void aStreamIdleLongerThanItsIdleTimeoutFailsAsATimeout() throws Exception {
-		Manual reply = StreamingUpstream.manual();
-		this.upstream = new StreamingUpstream((n) -> reply.reply());
+		Manual reply = manualUpstream();
 		AsyncApiClient client = client(AsyncApiClient.builder()
 			.streaming(StreamSettings.defaults().withIdleTimeout(Duration.ofMillis(300))));
 		Executor executor = executor(2);
 
 		ApiStream stream = client.stream(executor, chat(), 1000).block(BLOCK);
-		StepVerifier.create(stream.events())
-			.then(() -> reply.started().block(BLOCK))
-			.then(() -> reply.send("data: one\n\n"))
+		reply.readAfterSending(stream.events(), "data: one\n\n")
 			.expectNext(ServerSentEvent.of("one"))
 			.expectError(ApiTimeoutException.class)
 			.verify(BLOCK);
@@ -327,15 +327,12 @@ class AsyncApiClientStreamExecutorTests {
 
 	@Test
 	void theExecutorEndingTheLeaseCutsTheStream() throws Exception {
-		Manual reply = StreamingUpstream.manual();
-		this.upstream = new StreamingUpstream((n) -> reply.reply());
+		Manual reply = manualUpstream();
 		AsyncApiClient client = client();
 		Executor executor = executor(2);
 
 		ApiStream stream = client.stream(executor, chat(), 100).block(BLOCK);
-		StepVerifier.create(stream.events())
-			.then(() -> reply.started().block(BLOCK))
-			.then(() -> reply.send("data: one\n\n"))
+		reply.readAfterSending(stream.events(), "data: one\n\n")
 			.expectNext(ServerSentEvent.of("one"))
 			.then(() -> executor.cancel(stream.event().getRequestId()))
 			.expectErrorSatisfies((ex) -> assertThat(ex).isInstanceOf(CancellationException.class)
@@ -395,8 +392,7 @@ class AsyncApiClientStreamExecutorTests {
 
 	@Test
 	void cancellingBeforeTheGrantCancelsTheRequest() {
-		Manual first = StreamingUpstream.manual();
-		this.upstream = new StreamingUpstream((n) -> first.reply());
+		manualUpstream();
 		AsyncApiClient client = client();
 		Executor executor = executor(1);
 		ApiStream holding = client.stream(executor, chat(), 100).block(BLOCK);

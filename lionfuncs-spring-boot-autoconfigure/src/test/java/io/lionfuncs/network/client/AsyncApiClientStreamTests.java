@@ -59,6 +59,15 @@ class AsyncApiClientStreamTests {
 		return client(AsyncApiClient.builder());
 	}
 
+	/**
+	 * An upstream with one reply, which the test writes chunk by chunk.
+	 */
+	private Manual manualUpstream() {
+		Manual reply = StreamingUpstream.manual();
+		this.upstream = new StreamingUpstream((n) -> reply.reply());
+		return reply;
+	}
+
 	private static Retry fastRetry() {
 		return Retry.of("stream", RetrySettings.builder()
 			.maxRetries(3)
@@ -70,13 +79,10 @@ class AsyncApiClientStreamTests {
 
 	@Test
 	void eventsArriveOneByOneAsTheServerSendsThem() {
-		Manual reply = StreamingUpstream.manual();
-		this.upstream = new StreamingUpstream((n) -> reply.reply());
+		Manual reply = manualUpstream();
 		AsyncApiClient client = client();
 
-		StepVerifier.create(client.stream(EVENTS))
-			.then(() -> reply.started().block(BLOCK))
-			.then(() -> reply.send(": keep-alive\n\nevent: greeting\nid: 7\ndata: hello\n"))
+		reply.readAfterSending(client.stream(EVENTS), ": keep-alive\n\nevent: greeting\nid: 7\ndata: hello\n")
 			.then(() -> reply.send("data: world\n\n"))
 			.expectNext(new ServerSentEvent("greeting", "7", "hello\nworld"))
 			.then(() -> reply.send("data: second\r\n\r"))
@@ -90,8 +96,7 @@ class AsyncApiClientStreamTests {
 
 	@Test
 	void jsonEndsAtDoneEvenWhenTheServerKeepsTheStreamOpen() {
-		Manual reply = StreamingUpstream.manual();
-		this.upstream = new StreamingUpstream((n) -> reply.reply());
+		Manual reply = manualUpstream();
 		AsyncApiClient client = client();
 
 		CompletableFuture<List<JsonNode>> payloads = client.streamJson(CHAT).collectList().toFuture();
@@ -164,13 +169,10 @@ class AsyncApiClientStreamTests {
 
 	@Test
 	void aStreamBrokenAfterItsFirstByteIsNeverRetried() {
-		Manual reply = StreamingUpstream.manual();
-		this.upstream = new StreamingUpstream((n) -> reply.reply());
+		Manual reply = manualUpstream();
 		AsyncApiClient client = client(AsyncApiClient.builder().retry(fastRetry()));
 
-		StepVerifier.create(client.stream(EVENTS))
-			.then(() -> reply.started().block(BLOCK))
-			.then(() -> reply.send("data: one\n\n"))
+		reply.readAfterSending(client.stream(EVENTS), "data: one\n\n")
 			.expectNext(ServerSentEvent.of("one"))
 			.then(() -> reply.kill(Ending.RESET))
 			.expectErrorSatisfies((ex) -> assertThat(ex).isInstanceOf(ApiConnectionException.class)
@@ -183,13 +185,10 @@ class AsyncApiClientStreamTests {
 
 	@Test
 	void aPrematureCloseFailsTheStream() {
-		Manual reply = StreamingUpstream.manual();
-		this.upstream = new StreamingUpstream((n) -> reply.reply());
+		Manual reply = manualUpstream();
 		AsyncApiClient client = client();
 
-		StepVerifier.create(client.stream(EVENTS))
-			.then(() -> reply.started().block(BLOCK))
-			.then(() -> reply.send("data: one\n\n"))
+		reply.readAfterSending(client.stream(EVENTS), "data: one\n\n")
 			.expectNext(ServerSentEvent.of("one"))
 			.then(() -> reply.kill(Ending.CLOSE))
 			.expectError(ApiConnectionException.class)
@@ -198,13 +197,10 @@ class AsyncApiClientStreamTests {
 
 	@Test
 	void cancellingAStreamClosesItsConnection() {
-		Manual reply = StreamingUpstream.manual();
-		this.upstream = new StreamingUpstream((n) -> reply.reply());
+		Manual reply = manualUpstream();
 		AsyncApiClient client = client();
 
-		StepVerifier.create(client.stream(EVENTS))
-			.then(() -> reply.started().block(BLOCK))
-			.then(() -> reply.send("data: one\n\n"))
+		reply.readAfterSending(client.stream(EVENTS), "data: one\n\n")
 			.expectNext(ServerSentEvent.of("one"))
 			.thenCancel()
 			.verify(BLOCK);
@@ -215,8 +211,7 @@ class AsyncApiClientStreamTests {
 
 	@Test
 	void theTimeoutBoundsTheFirstByteAndTheIdleTimeoutTheSilencesAfterIt() {
-		Manual reply = StreamingUpstream.manual();
-		this.upstream = new StreamingUpstream((n) -> reply.reply());
+		Manual reply = manualUpstream();
 		AsyncApiClient client = client(AsyncApiClient.builder()
 			.timeout(Duration.ofSeconds(10))
 			.streaming(StreamSettings.defaults().withIdleTimeout(Duration.ofSeconds(30))));
@@ -242,8 +237,7 @@ class AsyncApiClientStreamTests {
 
 	@Test
 	void noFirstByteWithinTheTimeoutFailsTheAttempt() {
-		Manual reply = StreamingUpstream.manual();
-		this.upstream = new StreamingUpstream((n) -> reply.reply());
+		Manual reply = manualUpstream();
 		AsyncApiClient client = client(AsyncApiClient.builder().timeout(Duration.ofSeconds(10)));
 
 		StepVerifier.withVirtualTime(() -> client.stream(EVENTS))
