@@ -89,15 +89,6 @@ class AsyncApiClientStreamExecutorTests {
 		return client(AsyncApiClient.builder());
 	}
 
-	/**
-	 * An upstream with one reply, which the test writes chunk by chunk.
-	 */
-	private Manual manualUpstream() {
-		Manual reply = StreamingUpstream.manual();
-		this.upstream = new StreamingUpstream((n) -> reply.reply());
-		return reply;
-	}
-
 	private static ApiRequest chat() {
 		return ApiRequest.post("/v1/chat/completions").json(Map.of("model", "m", "stream", true)).build();
 	}
@@ -247,7 +238,8 @@ class AsyncApiClientStreamExecutorTests {
 
 	@Test
 	void cancellingMidStreamClosesTheConnectionAndGivesBackWhatWasNotUsed() throws Exception {
-		Manual reply = manualUpstream();
+		Manual reply = StreamingUpstream.manual();
+		this.upstream = StreamingUpstream.serving(reply);
 		AsyncApiClient client = client();
 		Executor executor = executor(2);
 
@@ -269,7 +261,8 @@ class AsyncApiClientStreamExecutorTests {
 	@ParameterizedTest
 	@EnumSource(value = Ending.class, names = { "RESET", "CLOSE" })
 	void aStreamBrokenMidwayFailsWithTheUsageSeenSoFar(Ending ending) throws Exception {
-		Manual reply = manualUpstream();
+		Manual reply = StreamingUpstream.manual();
+		this.upstream = StreamingUpstream.serving(reply);
 		AsyncApiClient client = client();
 		Executor executor = executor(2);
 
@@ -289,7 +282,8 @@ class AsyncApiClientStreamExecutorTests {
 
 	@Test
 	void aStreamIdleLongerThanItsIdleTimeoutFailsAsATimeout() throws Exception {
-		Manual reply = manualUpstream();
+		Manual reply = StreamingUpstream.manual();
+		this.upstream = StreamingUpstream.serving(reply);
 		AsyncApiClient client = client(AsyncApiClient.builder()
 			.streaming(StreamSettings.defaults().withIdleTimeout(Duration.ofMillis(300))));
 		Executor executor = executor(2);
@@ -327,7 +321,8 @@ class AsyncApiClientStreamExecutorTests {
 
 	@Test
 	void theExecutorEndingTheLeaseCutsTheStream() throws Exception {
-		Manual reply = manualUpstream();
+		Manual reply = StreamingUpstream.manual();
+		this.upstream = StreamingUpstream.serving(reply);
 		AsyncApiClient client = client();
 		Executor executor = executor(2);
 
@@ -392,7 +387,7 @@ class AsyncApiClientStreamExecutorTests {
 
 	@Test
 	void cancellingBeforeTheGrantCancelsTheRequest() {
-		manualUpstream();
+		this.upstream = StreamingUpstream.serving(StreamingUpstream.manual());
 		AsyncApiClient client = client();
 		Executor executor = executor(1);
 		ApiStream holding = client.stream(executor, chat(), 100).block(BLOCK);

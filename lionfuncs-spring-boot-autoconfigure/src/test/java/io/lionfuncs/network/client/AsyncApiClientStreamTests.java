@@ -59,15 +59,6 @@ class AsyncApiClientStreamTests {
 		return client(AsyncApiClient.builder());
 	}
 
-	/**
-	 * An upstream with one reply, which the test writes chunk by chunk.
-	 */
-	private Manual manualUpstream() {
-		Manual reply = StreamingUpstream.manual();
-		this.upstream = new StreamingUpstream((n) -> reply.reply());
-		return reply;
-	}
-
 	private static Retry fastRetry() {
 		return Retry.of("stream", RetrySettings.builder()
 			.maxRetries(3)
@@ -79,7 +70,8 @@ class AsyncApiClientStreamTests {
 
 	@Test
 	void eventsArriveOneByOneAsTheServerSendsThem() {
-		Manual reply = manualUpstream();
+		Manual reply = StreamingUpstream.manual();
+		this.upstream = StreamingUpstream.serving(reply);
 		AsyncApiClient client = client();
 
 		reply.readAfterSending(client.stream(EVENTS), ": keep-alive\n\nevent: greeting\nid: 7\ndata: hello\n")
@@ -96,7 +88,8 @@ class AsyncApiClientStreamTests {
 
 	@Test
 	void jsonEndsAtDoneEvenWhenTheServerKeepsTheStreamOpen() {
-		Manual reply = manualUpstream();
+		Manual reply = StreamingUpstream.manual();
+		this.upstream = StreamingUpstream.serving(reply);
 		AsyncApiClient client = client();
 
 		CompletableFuture<List<JsonNode>> payloads = client.streamJson(CHAT).collectList().toFuture();
@@ -169,7 +162,8 @@ class AsyncApiClientStreamTests {
 
 	@Test
 	void aStreamBrokenAfterItsFirstByteIsNeverRetried() {
-		Manual reply = manualUpstream();
+		Manual reply = StreamingUpstream.manual();
+		this.upstream = StreamingUpstream.serving(reply);
 		AsyncApiClient client = client(AsyncApiClient.builder().retry(fastRetry()));
 
 		reply.readAfterSending(client.stream(EVENTS), "data: one\n\n")
@@ -185,7 +179,8 @@ class AsyncApiClientStreamTests {
 
 	@Test
 	void aPrematureCloseFailsTheStream() {
-		Manual reply = manualUpstream();
+		Manual reply = StreamingUpstream.manual();
+		this.upstream = StreamingUpstream.serving(reply);
 		AsyncApiClient client = client();
 
 		reply.readAfterSending(client.stream(EVENTS), "data: one\n\n")
@@ -197,7 +192,8 @@ class AsyncApiClientStreamTests {
 
 	@Test
 	void cancellingAStreamClosesItsConnection() {
-		Manual reply = manualUpstream();
+		Manual reply = StreamingUpstream.manual();
+		this.upstream = StreamingUpstream.serving(reply);
 		AsyncApiClient client = client();
 
 		reply.readAfterSending(client.stream(EVENTS), "data: one\n\n")
@@ -211,7 +207,8 @@ class AsyncApiClientStreamTests {
 
 	@Test
 	void theTimeoutBoundsTheFirstByteAndTheIdleTimeoutTheSilencesAfterIt() {
-		Manual reply = manualUpstream();
+		Manual reply = StreamingUpstream.manual();
+		this.upstream = StreamingUpstream.serving(reply);
 		AsyncApiClient client = client(AsyncApiClient.builder()
 			.timeout(Duration.ofSeconds(10))
 			.streaming(StreamSettings.defaults().withIdleTimeout(Duration.ofSeconds(30))));
@@ -237,7 +234,8 @@ class AsyncApiClientStreamTests {
 
 	@Test
 	void noFirstByteWithinTheTimeoutFailsTheAttempt() {
-		Manual reply = manualUpstream();
+		Manual reply = StreamingUpstream.manual();
+		this.upstream = StreamingUpstream.serving(reply);
 		AsyncApiClient client = client(AsyncApiClient.builder().timeout(Duration.ofSeconds(10)));
 
 		StepVerifier.withVirtualTime(() -> client.stream(EVENTS))

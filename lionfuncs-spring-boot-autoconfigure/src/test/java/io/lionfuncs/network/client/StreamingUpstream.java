@@ -273,6 +273,13 @@ final class StreamingUpstream implements AutoCloseable {
 		return new Manual();
 	}
 
+	/**
+	 * An upstream whose every reply is the one given, which the test writes.
+	 */
+	static StreamingUpstream serving(Manual reply) {
+		return new StreamingUpstream((n) -> reply.reply());
+	}
+
 	// ---------------------------------------------------------------- provider formats
 
 	/** OpenAI chat completion chunks: one per word, a usage chunk if asked, then [DONE]. */
