@@ -83,6 +83,15 @@ final class FakeProvider implements AutoCloseable {
 		return this.arrivals.stream().filter((arrival) -> arrival.path().startsWith(pathPrefix)).toList();
 	}
 
+	/**
+	 * The arrivals under a path after the first {@code skip} of them, those a test
+	 * counted before it started.
+	 */
+	List<Arrival> arrivals(String pathPrefix, int skip) {
+		List<Arrival> arrivals = arrivals(pathPrefix);
+		return arrivals.subList(skip, arrivals.size());
+	}
+
 	int openStreams() {
 		return this.openStreams.get();
 	}

@@ -8,18 +8,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
-import io.lionfuncs.autoconfigure.LionfuncsClients;
 import io.lionfuncs.network.Executor;
 import io.lionfuncs.network.NetworkRequestEvent;
 import io.lionfuncs.network.RequestStatus;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.ai.chat.client.ChatClient;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Configuration;
@@ -44,34 +40,16 @@ import static org.awaitility.Awaitility.await;
 				"lionfuncs.clients.anthropic.executor.requests-bucket-capacity=1",
 				"lionfuncs.clients.anthropic.executor.api-tokens-rate=100000",
 				"lionfuncs.clients.anthropic.executor.shutdown-timeout=0s" })
-class SpringAiAnthropicInterceptTests {
+class SpringAiAnthropicInterceptTests extends AbstractSpringAiInterceptTests {
 
 	private static final Logger logger = LoggerFactory.getLogger(SpringAiAnthropicInterceptTests.class);
 
 	private static final Duration WAIT = Duration.ofSeconds(30);
 
-	private static final FakeProvider provider = new FakeProvider();
-
-	@Autowired
-	private ChatClient.Builder chatClientBuilder;
-
-	@Autowired
-	private LionfuncsClients clients;
-
 	@DynamicPropertySource
 	static void providerUrl(DynamicPropertyRegistry registry) {
-		registry.add("spring.ai.anthropic.base-url", provider::url);
-		registry.add("lionfuncs.clients.anthropic.base-url", provider::url);
-	}
-
-	@BeforeAll
-	static void okHttpVersion() {
-		OkHttpVersion.check();
-	}
-
-	@AfterAll
-	static void stopProvider() {
-		provider.close();
+		registry.add("spring.ai.anthropic.base-url", () -> provider().url());
+		registry.add("lionfuncs.clients.anthropic.base-url", () -> provider().url());
 	}
 
 	@Test
@@ -95,7 +73,7 @@ class SpringAiAnthropicInterceptTests {
 		finally {
 			callers.shutdownNow();
 		}
-		List<FakeProvider.Arrival> arrivals = provider.arrivals("/v1/messages");
+		List<FakeProvider.Arrival> arrivals = provider().arrivals("/v1/messages");
 		assertThat(arrivals).hasSize(4);
 		String measured = Windows.assertWithinBucket(arrivals, 1, 1, Duration.ofSeconds(1), Duration.ofSeconds(2),
 				Duration.ofSeconds(3));
@@ -105,7 +83,7 @@ class SpringAiAnthropicInterceptTests {
 		List<NetworkRequestEvent> ended = executor.recent().subList(0, 4);
 		assertThat(ended).allSatisfy((event) -> {
 			assertThat(event.getStatus()).isEqualTo(RequestStatus.COMPLETED);
-			assertThat(event.getEndpointUrl()).isEqualTo(provider.url() + "/v1/messages");
+			assertThat(event.getEndpointUrl()).isEqualTo(provider().url() + "/v1/messages");
 			assertThat(event.getMetadata()).containsEntry("intercepted", "Spring AI Anthropic");
 			assertThat(event.getApiTokensUsed())
 				.isEqualTo(FakeProvider.ANTHROPIC_INPUT_TOKENS + FakeProvider.ANTHROPIC_OUTPUT_TOKENS);

@@ -9,18 +9,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
-import io.lionfuncs.autoconfigure.LionfuncsClients;
 import io.lionfuncs.network.Executor;
 import io.lionfuncs.network.NetworkRequestEvent;
 import io.lionfuncs.network.RequestStatus;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.ai.chat.client.ChatClient;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Configuration;
@@ -43,39 +39,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 				"lionfuncs.clients.openai.executor.requests-bucket-capacity=2",
 				"lionfuncs.clients.openai.executor.api-tokens-rate=100000",
 				"lionfuncs.clients.openai.executor.shutdown-timeout=0s" })
-class SpringAiOpenAiInterceptTests {
+class SpringAiOpenAiInterceptTests extends AbstractSpringAiInterceptTests {
 
 	private static final Logger logger = LoggerFactory.getLogger(SpringAiOpenAiInterceptTests.class);
 
-	private static final FakeProvider provider = new FakeProvider();
-
-	@Autowired
-	private ChatClient.Builder chatClientBuilder;
-
-	@Autowired
-	private LionfuncsClients clients;
-
 	@DynamicPropertySource
 	static void providerUrl(DynamicPropertyRegistry registry) {
-		registry.add("spring.ai.openai.base-url", () -> provider.url() + "/v1");
-		registry.add("lionfuncs.clients.openai.base-url", () -> provider.url() + "/v1");
-	}
-
-	@BeforeAll
-	static void okHttpVersion() {
-		OkHttpVersion.check();
-	}
-
-	@AfterAll
-	static void stopProvider() {
-		provider.close();
+		registry.add("spring.ai.openai.base-url", () -> provider().url() + "/v1");
+		registry.add("lionfuncs.clients.openai.base-url", () -> provider().url() + "/v1");
 	}
 
 	@Test
 	void callsArriveWithinTheRequestBucketAndAreTrackedWithTheirUsage() throws Exception {
 		ChatClient chat = this.chatClientBuilder.build();
 		Executor executor = this.clients.executor("openai");
-		int before = provider.arrivals("/v1/chat/completions").size();
+		int before = provider().arrivals("/v1/chat/completions").size();
 		ExecutorService callers = Executors.newFixedThreadPool(6);
 		try {
 			List<CompletableFuture<String>> answers = new ArrayList<>();
@@ -89,8 +67,7 @@ class SpringAiOpenAiInterceptTests {
 		finally {
 			callers.shutdownNow();
 		}
-		List<FakeProvider.Arrival> arrivals = provider.arrivals("/v1/chat/completions");
-		arrivals = arrivals.subList(before, arrivals.size());
+		List<FakeProvider.Arrival> arrivals = provider().arrivals("/v1/chat/completions", before);
 		assertThat(arrivals).hasSize(6);
 		String measured = Windows.assertWithinBucket(arrivals, 2, 2, Duration.ofMillis(500), Duration.ofSeconds(1),
 				Duration.ofSeconds(2));
@@ -104,7 +81,7 @@ class SpringAiOpenAiInterceptTests {
 		assertThat(governed).hasSize(6).allSatisfy((event) -> {
 			assertThat(event.getStatus()).isEqualTo(RequestStatus.COMPLETED);
 			assertThat(event.getMethod()).isEqualTo("POST");
-			assertThat(event.getEndpointUrl()).isEqualTo(provider.url() + "/v1/chat/completions");
+			assertThat(event.getEndpointUrl()).isEqualTo(provider().url() + "/v1/chat/completions");
 			assertThat(event.getHeaders()).containsKey("Authorization").doesNotContainValue("Bearer test-key");
 			assertThat(event.getApiTokensUsed()).isEqualTo(FakeProvider.OPENAI_TOTAL_TOKENS);
 			assertThat(event.getNumApiTokensNeeded()).isPositive();
@@ -116,14 +93,13 @@ class SpringAiOpenAiInterceptTests {
 		ChatClient chat = this.chatClientBuilder.build();
 		Executor executor = this.clients.executor("openai");
 		long rateLimitedBefore = executor.budgetStats().rateLimitedResponses();
-		int before = provider.arrivals("/v1/chat/completions").size();
-		provider.answerNext(429, Map.of("Retry-After", "2"));
+		int before = provider().arrivals("/v1/chat/completions").size();
+		provider().answerNext(429, Map.of("Retry-After", "2"));
 
 		String answer = chat.prompt("Say hello").call().content();
 
 		assertThat(answer).isEqualTo("Hello from the fake provider");
-		List<FakeProvider.Arrival> arrivals = provider.arrivals("/v1/chat/completions");
-		arrivals = arrivals.subList(before, arrivals.size());
+		List<FakeProvider.Arrival> arrivals = provider().arrivals("/v1/chat/completions", before);
 		assertThat(arrivals).hasSize(2);
 		Duration gap = Duration.ofNanos(arrivals.get(1).nanos() - arrivals.get(0).nanos());
 		logger.info("Spring AI OpenAI retry after a 429 with Retry-After: 2 arrived {} later", gap);

@@ -4,17 +4,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.lionfuncs.autoconfigure.LionfuncsClients;
 import io.lionfuncs.network.Executor;
 import io.lionfuncs.network.NetworkRequestEvent;
 import io.lionfuncs.network.RequestStatus;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 
 import org.springframework.ai.chat.client.ChatClient;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Configuration;
@@ -36,39 +32,21 @@ import static org.awaitility.Awaitility.await;
 				"lionfuncs.clients.openai.executor.concurrency-limit=2",
 				"lionfuncs.clients.openai.executor.requests-rate=100",
 				"lionfuncs.clients.openai.executor.shutdown-timeout=0s" })
-class SpringAiOpenAiStreamInterceptTests {
+class SpringAiOpenAiStreamInterceptTests extends AbstractSpringAiInterceptTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(20);
 
-	private static final FakeProvider provider = new FakeProvider();
-
-	@Autowired
-	private ChatClient.Builder chatClientBuilder;
-
-	@Autowired
-	private LionfuncsClients clients;
-
 	@DynamicPropertySource
 	static void providerUrl(DynamicPropertyRegistry registry) {
-		registry.add("spring.ai.openai.base-url", () -> provider.url() + "/v1");
-		registry.add("lionfuncs.clients.openai.base-url", () -> provider.url() + "/v1");
-	}
-
-	@BeforeAll
-	static void okHttpVersion() {
-		OkHttpVersion.check();
-	}
-
-	@AfterAll
-	static void stopProvider() {
-		provider.close();
+		registry.add("spring.ai.openai.base-url", () -> provider().url() + "/v1");
+		registry.add("lionfuncs.clients.openai.base-url", () -> provider().url() + "/v1");
 	}
 
 	@Test
 	void streamsHoldTheirSlotsUntilTheyEnd() {
 		ChatClient chat = this.chatClientBuilder.build();
 		Executor executor = this.clients.executor("openai");
-		provider.holdStreams();
+		provider().holdStreams();
 		List<Mono<String>> streams = new ArrayList<>();
 		for (int i = 0; i < 3; i++) {
 			streams.add(chat.prompt("Stream hello").stream().content().collectList().map((parts) -> String.join("", parts))
@@ -76,20 +54,20 @@ class SpringAiOpenAiStreamInterceptTests {
 		}
 		streams.forEach(Mono::subscribe);
 
-		await().atMost(WAIT).until(() -> provider.openStreams() == 2);
+		await().atMost(WAIT).until(() -> provider().openStreams() == 2);
 		await().during(Duration.ofMillis(500)).atMost(WAIT)
-			.until(() -> provider.arrivals("/v1/chat/completions").size() == 2 && executor.queued().size() == 1);
+			.until(() -> provider().arrivals("/v1/chat/completions").size() == 2 && executor.queued().size() == 1);
 		assertThat(executor.inFlight()).hasSize(2)
 			.allSatisfy((event) -> assertThat(event.getFirstByteAt()).as("first byte stamped").isNotNull());
 
-		provider.releaseStream();
-		await().atMost(WAIT).until(() -> provider.arrivals("/v1/chat/completions").size() == 3);
-		provider.releaseAllStreams();
+		provider().releaseStream();
+		await().atMost(WAIT).until(() -> provider().arrivals("/v1/chat/completions").size() == 3);
+		provider().releaseAllStreams();
 
 		for (Mono<String> stream : streams) {
 			assertThat(stream.block(WAIT)).isEqualTo("Hello there");
 		}
-		assertThat(provider.maxOpenStreams()).isEqualTo(2);
+		assertThat(provider().maxOpenStreams()).isEqualTo(2);
 		await().atMost(WAIT).until(() -> executor.inFlight().isEmpty());
 		List<NetworkRequestEvent> ended = executor.recent().subList(0, 3);
 		assertThat(ended).allSatisfy((event) -> {

@@ -62,9 +62,6 @@ final class Admission {
 	 */
 	NetworkRequestEvent submit(TaskRequest request) {
 		ExecutorTask task = new ExecutorTask(this.completion, requireCall(request));
-		if (this.tracing != null) {
-			this.tracing.submitted(task);
-		}
 		accept(task);
 		if (task.status() != RequestStatus.PENDING || tryEnqueue(task)) {
 			return task.event;
@@ -99,9 +96,6 @@ final class Admission {
 	 */
 	CompletableFuture<NetworkRequestEvent> submitAsync(TaskRequest request) {
 		ExecutorTask task = new ExecutorTask(this.completion, requireCall(request));
-		if (this.tracing != null) {
-			this.tracing.submitted(task);
-		}
 		try {
 			accept(task);
 		}
@@ -132,9 +126,6 @@ final class Admission {
 		}
 		LeaseGrant grant = new LeaseGrant();
 		ExecutorTask task = new ExecutorTask(this.completion, request, grant);
-		if (this.tracing != null) {
-			this.tracing.submitted(task);
-		}
 		try {
 			accept(task);
 		}
@@ -175,11 +166,14 @@ final class Admission {
 	}
 
 	/**
-	 * Counts a new task and refuses it when it can never be served: the executor is not
-	 * running (throws), or it needs more API tokens than the bucket can ever hold (ends
-	 * {@code FAILED} at once).
+	 * Traces and counts a new task, and refuses it when it can never be served: the
+	 * executor is not running (throws), or it needs more API tokens than the bucket can
+	 * ever hold (ends {@code FAILED} at once).
 	 */
 	private void accept(ExecutorTask task) {
+		if (this.tracing != null) {
+			this.tracing.submitted(task);
+		}
 		this.counters.accepted();
 		if (!this.runState.isRunning()) {
 			throw reject(task, TaskRejectedException.Reason.NOT_RUNNING,

@@ -2,6 +2,7 @@ package io.lionfuncs.network;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.Function;
 
 import io.lionfuncs.network.CallResult;
 import org.jspecify.annotations.Nullable;
@@ -76,13 +77,22 @@ final class JsonPointerUsageExtractor implements UsageExtractor {
 				|| Jackson.isJsonNode(body))) {
 			return Jackson.sum(body, this.groups);
 		}
-		for (List<List<String>> group : this.tokens) {
+		return sumOfFirstGroupFound(this.tokens, (pointer) -> number(JsonPointers.resolve(body, pointer)));
+	}
+
+	/**
+	 * The sum of the values of the first group with a value present.
+	 * @param value the number a pointer leads to, or {@code null} when there is none
+	 */
+	private static <P> @Nullable Long sumOfFirstGroupFound(List<List<P>> groups,
+			Function<P, @Nullable Long> value) {
+		for (List<P> group : groups) {
 			long total = 0;
 			boolean found = false;
-			for (List<String> pointer : group) {
-				Long value = number(JsonPointers.resolve(body, pointer));
-				if (value != null) {
-					total += value;
+			for (P pointer : group) {
+				Long number = value.apply(pointer);
+				if (number != null) {
+					total += number;
 					found = true;
 				}
 			}
@@ -133,21 +143,7 @@ final class JsonPointerUsageExtractor implements UsageExtractor {
 			if (root == null) {
 				return null;
 			}
-			for (List<String> group : groups) {
-				long total = 0;
-				boolean found = false;
-				for (String pointer : group) {
-					Long value = number(root.at(pointer));
-					if (value != null) {
-						total += value;
-						found = true;
-					}
-				}
-				if (found) {
-					return total;
-				}
-			}
-			return null;
+			return sumOfFirstGroupFound(groups, (pointer) -> number(root.at(pointer)));
 		}
 
 		private static @Nullable JsonNode tree(Object body) {

@@ -96,16 +96,7 @@ final class UsageTrueUp {
 		this.actualApiTokens.add(used);
 		TokenBucket bucket = this.apiTokensBucket;
 		if (bucket != null) {
-			long difference = (reserved ? estimate : 0) - used;
-			if (difference > 0) {
-				bucket.refund(difference);
-				this.refundedApiTokens.add(difference);
-			}
-			else if (difference < 0) {
-				bucket.forceConsume(-difference);
-				this.overdrawnApiTokens.add(-difference);
-			}
-			this.apiTokensDebt.addAndGet(-difference);
+			settle(bucket, estimate, reserved, used);
 		}
 		return used;
 	}
@@ -121,6 +112,15 @@ final class UsageTrueUp {
 		if (bucket == null) {
 			return null;
 		}
+		settle(bucket, estimate, reserved, used);
+		return used;
+	}
+
+	/**
+	 * Gives back to the bucket what the reservation took beyond the tokens used, or takes
+	 * what was used beyond it.
+	 */
+	private void settle(TokenBucket bucket, long estimate, boolean reserved, long used) {
 		long difference = (reserved ? estimate : 0) - used;
 		if (difference > 0) {
 			bucket.refund(difference);
@@ -131,7 +131,6 @@ final class UsageTrueUp {
 			this.overdrawnApiTokens.add(-difference);
 		}
 		this.apiTokensDebt.addAndGet(-difference);
-		return used;
 	}
 
 	private @Nullable Long extract(CallResult result) {

@@ -1,28 +1,18 @@
 package io.lionfuncs.reliability;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.lionfuncs.network.RequestStatus;
 import io.lionfuncs.reliability.ShutdownWebApplication.Answer;
-import io.lionfuncs.reliability.ShutdownWebApplication.BurstController;
-import io.lionfuncs.reliability.Upstream.Reply;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -39,46 +29,19 @@ import static org.awaitility.Awaitility.await;
 				"lionfuncs.executor.shutdown-timeout=4s" })
 @ClosesItsContext
 @ExtendWith({ OutputCaptureExtension.class, SuiteDuration.class })
-class GracefulShutdownPhaseTimeoutTests {
+class GracefulShutdownPhaseTimeoutTests extends AbstractShutdownWebApplicationTests {
 
 	private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(4);
 
 	private static final int CALLS = 200;
 
-	private static final Upstream upstream = new Upstream("phase-timeout-upstream",
-			(request) -> Reply.ok().after(Duration.ofMillis(50)));
-
-	@TempDir
-	static Path spool;
-
-	@LocalServerPort
-	private int port;
-
-	@Autowired
-	private ConfigurableApplicationContext context;
-
-	@Autowired
-	private BurstController controller;
-
-	@DynamicPropertySource
-	static void properties(DynamicPropertyRegistry registry) {
-		registry.add("lionfuncs.client.base-url", upstream::baseUrl);
-		registry.add("lionfuncs.events.spool-directory", () -> spool.toString());
-	}
-
-	@AfterAll
-	static void stopUpstream() {
-		upstream.close();
-	}
-
 	@Test
 	void webRequestIsAnsweredThoughTheDrainOutlastsThePhaseTimeout(CapturedOutput output) throws Exception {
 		Figures figures = Figures.start("shutdown-phase-timeout");
-		CompletableFuture<Answer> answer = ShutdownWebApplication.burst(this.port, CALLS);
-		await().atMost(Duration.ofSeconds(20)).until(() -> upstream.requests() >= 5);
+		CompletableFuture<Answer> answer = burstUntilUpstreamReceived(CALLS, 5);
 
 		long closeStarted = System.nanoTime();
-		CompletableFuture<Void> closing = CompletableFuture.runAsync(this.context::close);
+		CompletableFuture<Void> closing = closeContext();
 		await().atMost(SHUTDOWN_TIMEOUT.plusSeconds(5)).until(closing::isDone);
 		long closeMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closeStarted);
 		closing.join();

@@ -1,6 +1,5 @@
 package io.lionfuncs.reliability;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -13,24 +12,16 @@ import io.lionfuncs.network.RequestStatus;
 import io.lionfuncs.network.TaskRejectedException;
 import io.lionfuncs.network.TaskRequest;
 import io.lionfuncs.reliability.ShutdownWebApplication.Answer;
-import io.lionfuncs.reliability.ShutdownWebApplication.BurstController;
 import io.lionfuncs.reliability.Upstream.Received;
-import io.lionfuncs.reliability.Upstream.Reply;
 import io.lionfuncs.testsupport.SlidingWindows;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -50,7 +41,7 @@ import static org.awaitility.Awaitility.await;
 				"lionfuncs.executor.concurrency-limit=" + GracefulShutdownTests.CONCURRENCY, "lionfuncs.executor.shutdown-timeout=3s" })
 @ClosesItsContext
 @ExtendWith({ OutputCaptureExtension.class, SuiteDuration.class })
-class GracefulShutdownTests {
+class GracefulShutdownTests extends AbstractShutdownWebApplicationTests {
 
 	static final int RATE = 5;
 
@@ -65,44 +56,17 @@ class GracefulShutdownTests {
 
 	private static final int CALLS = 300;
 
-	private static final Upstream upstream = new Upstream("graceful-shutdown-upstream",
-			(request) -> Reply.ok().after(Duration.ofMillis(50)));
-
-	@TempDir
-	static Path spool;
-
-	@LocalServerPort
-	private int port;
-
-	@Autowired
-	private ConfigurableApplicationContext context;
-
 	@Autowired
 	private Executor executor;
-
-	@Autowired
-	private BurstController controller;
-
-	@DynamicPropertySource
-	static void properties(DynamicPropertyRegistry registry) {
-		registry.add("lionfuncs.client.base-url", upstream::baseUrl);
-		registry.add("lionfuncs.events.spool-directory", () -> spool.toString());
-	}
-
-	@AfterAll
-	static void stopUpstream() {
-		upstream.close();
-	}
 
 	@Test
 	void webRequestWaitingOnQueuedCallsIsAnsweredAndCloseReturnsWithinTheShutdownTimeout(CapturedOutput output)
 			throws Exception {
 		Figures figures = Figures.start("graceful-web-shutdown");
-		CompletableFuture<Answer> answer = ShutdownWebApplication.burst(this.port, CALLS);
-		await().atMost(Duration.ofSeconds(20)).until(() -> upstream.requests() >= 2 * CAPACITY);
+		CompletableFuture<Answer> answer = burstUntilUpstreamReceived(CALLS, 2 * CAPACITY);
 
 		long closeStarted = System.nanoTime();
-		CompletableFuture<Void> closing = CompletableFuture.runAsync(this.context::close);
+		CompletableFuture<Void> closing = closeContext();
 		await().atMost(Duration.ofSeconds(10)).until(() -> !this.executor.isRunning());
 		assertThatExceptionOfType(TaskRejectedException.class)
 			.isThrownBy(() -> this.executor.submitTask(
@@ -127,7 +91,7 @@ class GracefulShutdownTests {
 			.allSatisfy((event) -> assertThat(event.getErrorMessage()).contains("shutdown timeout"));
 
 		// the drain went on at the configured rate: calls left, no more than the buckets allow
-		List<Received> drained = upstream.received()
+		List<Received> drained = upstream().received()
 			.stream()
 			.filter((received) -> received.arrivalNanos() >= closeStarted)
 			.toList();
@@ -137,7 +101,7 @@ class GracefulShutdownTests {
 		long busiestSecond = SlidingWindows.busiest(drained, Received::arrivalNanos, (received) -> 1,
 				Duration.ofSeconds(1));
 		assertThat(busiestSecond).as("arrivals in any second of the drain").isLessThanOrEqualTo(CAPACITY + RATE);
-		assertThat(upstream.requests()).as("calls the upstream saw: the completed ones and those cut off in flight")
+		assertThat(upstream().requests()).as("calls the upstream saw: the completed ones and those cut off in flight")
 			.isBetween((int) completed, (int) completed + CONCURRENCY);
 		assertThat(output.getAll()).doesNotContain("still running after timeout")
 			.contains("Commencing graceful stop of executor 'default'");

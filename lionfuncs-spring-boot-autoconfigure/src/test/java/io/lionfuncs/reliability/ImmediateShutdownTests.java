@@ -1,6 +1,5 @@
 package io.lionfuncs.reliability;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -8,20 +7,11 @@ import java.util.concurrent.TimeUnit;
 import io.lionfuncs.network.NetworkRequestEvent;
 import io.lionfuncs.network.RequestStatus;
 import io.lionfuncs.reliability.ShutdownWebApplication.Answer;
-import io.lionfuncs.reliability.ShutdownWebApplication.BurstController;
-import io.lionfuncs.reliability.Upstream.Reply;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -37,48 +27,21 @@ import static org.awaitility.Awaitility.await;
 				"lionfuncs.executor.concurrency-limit=4", "lionfuncs.executor.shutdown-timeout=4s" })
 @ClosesItsContext
 @ExtendWith(SuiteDuration.class)
-class ImmediateShutdownTests {
+class ImmediateShutdownTests extends AbstractShutdownWebApplicationTests {
 
 	private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(4);
 
 	private static final int CALLS = 200;
 
-	private static final Upstream upstream = new Upstream("immediate-shutdown-upstream",
-			(request) -> Reply.ok().after(Duration.ofMillis(50)));
-
-	@TempDir
-	static Path spool;
-
-	@LocalServerPort
-	private int port;
-
-	@Autowired
-	private ConfigurableApplicationContext context;
-
-	@Autowired
-	private BurstController controller;
-
-	@DynamicPropertySource
-	static void properties(DynamicPropertyRegistry registry) {
-		registry.add("lionfuncs.client.base-url", upstream::baseUrl);
-		registry.add("lionfuncs.events.spool-directory", () -> spool.toString());
-	}
-
-	@AfterAll
-	static void stopUpstream() {
-		upstream.close();
-	}
-
 	@Test
 	void webServerStopsAtOnceWhileTheExecutorDrainsForItsShutdownTimeout() throws Exception {
 		Figures figures = Figures.start("immediate-web-shutdown");
-		CompletableFuture<Answer> answer = ShutdownWebApplication.burst(this.port, CALLS);
-		await().atMost(Duration.ofSeconds(20)).until(() -> upstream.requests() >= 5);
+		CompletableFuture<Answer> answer = burstUntilUpstreamReceived(CALLS, 5);
 
 		long closeStarted = System.nanoTime();
-		CompletableFuture<Void> closing = CompletableFuture.runAsync(this.context::close);
+		CompletableFuture<Void> closing = closeContext();
 		await().atMost(SHUTDOWN_TIMEOUT).until(() -> ShutdownWebApplication.refusesConnections(this.port));
-		int drainedWhenServerStopped = upstream.requests();
+		int drainedWhenServerStopped = upstream().requests();
 		boolean drainingWhenServerStopped = !closing.isDone();
 		await().atMost(SHUTDOWN_TIMEOUT.plusSeconds(5)).until(closing::isDone);
 		long closeMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closeStarted);
@@ -94,11 +57,11 @@ class ImmediateShutdownTests {
 			.filter(RequestStatus.CANCELLED::equals)
 			.count();
 		assertThat(cancelled).as("cancelled after the shutdown timeout").isPositive();
-		assertThat(upstream.requests()).as("calls made after the server stopped, while draining")
+		assertThat(upstream().requests()).as("calls made after the server stopped, while draining")
 			.isGreaterThan(drainedWhenServerStopped);
 		figures.put("calls", CALLS)
 			.put("cancelled", cancelled)
-			.put("callsAfterServerStopped", upstream.requests() - drainedWhenServerStopped)
+			.put("callsAfterServerStopped", upstream().requests() - drainedWhenServerStopped)
 			.put("closeMillis", closeMillis)
 			.put("shutdownTimeout", SHUTDOWN_TIMEOUT)
 			.report();

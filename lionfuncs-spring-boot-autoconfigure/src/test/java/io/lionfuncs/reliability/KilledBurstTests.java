@@ -2,6 +2,7 @@ package io.lionfuncs.reliability;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
@@ -69,11 +70,7 @@ class KilledBurstTests {
 				Path spool = this.temp.resolve("up-" + run);
 				Killed killed = burstAndKill(spool, url, 100 + kills.nextInt(CALLS * 3 / 4));
 				drain(spool, url, killed.spoolDirectory());
-				assertThat(received).as("run %d (seed %d): every event terminal 100 ms before the kill", run, seed)
-					.containsAll(killed.expected());
-				figures.put("run" + run, "killAfter=" + killed.announced() + " expected=" + killed.expected().size()
-						+ " delivered=" + count(received, killed.expected()) + " received=" + arrivals.size()
-						+ " distinct=" + received.size());
+				assertDeliveredAndRecord(figures, run, seed, killed, received, arrivals);
 			}
 		}
 		figures.report();
@@ -104,11 +101,7 @@ class KilledBurstTests {
 				assertThat(received).isEmpty();
 				up.set(true);
 				drain(spool, url, killed.spoolDirectory());
-				assertThat(received).as("run %d (seed %d): every event terminal 100 ms before the kill", run, seed)
-					.containsAll(killed.expected());
-				figures.put("run" + run, "killAfter=" + killed.announced() + " expected=" + killed.expected().size()
-						+ " delivered=" + count(received, killed.expected()) + " received=" + arrivals.size()
-						+ " distinct=" + received.size());
+				assertDeliveredAndRecord(figures, run, seed, killed, received, arrivals);
 			}
 		}
 		figures.report();
@@ -151,6 +144,19 @@ class KilledBurstTests {
 
 	private static long terminalLines(List<String> output) {
 		return output.stream().filter((line) -> line.startsWith("TERMINAL ")).count();
+	}
+
+	/**
+	 * Asserts that every event announced terminal before the kill was delivered, and
+	 * records the run's figures.
+	 */
+	private static void assertDeliveredAndRecord(Figures figures, int run, long seed, Killed killed,
+			Set<String> received, Collection<String> arrivals) {
+		assertThat(received).as("run %d (seed %d): every event terminal 100 ms before the kill", run, seed)
+			.containsAll(killed.expected());
+		figures.put("run" + run, "killAfter=" + killed.announced() + " expected=" + killed.expected().size()
+				+ " delivered=" + count(received, killed.expected()) + " received=" + arrivals.size() + " distinct="
+				+ received.size());
 	}
 
 	private static long count(Set<String> received, Set<String> expected) {

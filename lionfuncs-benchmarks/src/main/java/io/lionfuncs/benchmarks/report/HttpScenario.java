@@ -2,12 +2,11 @@ package io.lionfuncs.benchmarks.report;
 
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import java.util.function.ToDoubleFunction;
 
 import io.lionfuncs.network.Executor;
 import io.lionfuncs.network.ExecutorSettings;
@@ -15,16 +14,11 @@ import io.lionfuncs.network.NetworkRequestEvent;
 import io.lionfuncs.network.RequestStatus;
 import io.lionfuncs.network.client.ApiRequest;
 import io.lionfuncs.network.client.AsyncApiClient;
-import io.lionfuncs.network.client.CircuitBreakerSettings;
-import io.lionfuncs.network.client.RetrySettings;
-import io.netty.channel.ChannelOption;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 import tools.jackson.databind.JsonNode;
 
-import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
@@ -60,8 +54,6 @@ final class HttpScenario implements Scenario {
 
 	private static final int ROUNDS = 9;
 
-	private static final Duration MAX_IDLE_TIME = AsyncApiClient.DEFAULT_MAX_IDLE_TIME;
-
 	private static final ApiRequest REQUEST = ApiRequest.get(LocalUpstream.PATH).build();
 
 	@Override
@@ -71,23 +63,13 @@ final class HttpScenario implements Scenario {
 
 	@Override
 	public Map<String, Object> run() throws Exception {
-		ConnectionProvider clientPool = pool("lionfuncs");
-		ConnectionProvider rawPool = pool("raw");
+		ConnectionProvider clientPool = ClientOverhead.pool("lionfuncs", CONCURRENCY);
+		ConnectionProvider rawPool = ClientOverhead.pool("raw", CONCURRENCY);
 		try (LocalUpstream upstream = LocalUpstream.start();
-				AsyncApiClient client = AsyncApiClient.builder()
-					.name("bench")
-					.baseUrl(upstream.baseUrl())
-					.connectionProvider(clientPool)
-					.circuitBreaker(CircuitBreakerSettings.defaults())
-					.retry(RetrySettings.defaults())
-					.build();
+				AsyncApiClient client = ClientOverhead.defaultClient("bench", upstream.baseUrl(), clientPool);
 				Executor executor = new Executor(executorSettings())) {
 			executor.start();
-			WebClient raw = WebClient.builder()
-				.baseUrl(upstream.baseUrl())
-				.clientConnector(new ReactorClientHttpConnector(HttpClient.create(rawPool)
-					.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) AsyncApiClient.DEFAULT_TIMEOUT.toMillis())))
-				.build();
+			WebClient raw = ClientOverhead.rawWebClient(upstream.baseUrl(), rawPool);
 			Supplier<Mono<?>> throughExecutor = () -> client.submit(executor, REQUEST)
 				.flatMap(NetworkRequestEvent::toMono)
 				.map(HttpScenario::requireCompleted);
@@ -95,57 +77,41 @@ final class HttpScenario implements Scenario {
 			return measure(throughExecutor, direct);
 		}
 		finally {
-			clientPool.disposeLater().block(Duration.ofSeconds(10));
-			rawPool.disposeLater().block(Duration.ofSeconds(10));
+			ClientOverhead.dispose(clientPool, rawPool);
 		}
 	}
 
 	private static Map<String, Object> measure(Supplier<Mono<?>> throughExecutor, Supplier<Mono<?>> direct) {
-		// Until both are compiled and the heap has grown to the load: some rounds, some time.
-		long warmupStarted = System.nanoTime();
-		for (int i = 0; i < WARMUP_ROUNDS || System.nanoTime() - warmupStarted < WARMUP_NANOS; i++) {
-			round(throughExecutor);
-			round(direct);
-		}
-		Round[] executor = new Round[ROUNDS];
-		Round[] raw = new Round[ROUNDS];
-		for (int i = 0; i < ROUNDS; i++) {
-			// Alternate which side goes first so neither always inherits the other's garbage.
-			if (i % 2 == 0) {
-				executor[i] = round(throughExecutor);
-				raw[i] = round(direct);
-			}
-			else {
-				raw[i] = round(direct);
-				executor[i] = round(throughExecutor);
-			}
-		}
+		List<List<Round>> rounds = ClientOverhead.rotatingRounds(
+				List.of(() -> round(throughExecutor), () -> round(direct)), WARMUP_ROUNDS, WARMUP_NANOS, ROUNDS);
+		List<Round> executor = rounds.get(0);
+		List<Round> raw = rounds.get(1);
 		double[] ratio = new double[ROUNDS];
 		double[] addedP50 = new double[ROUNDS];
 		double[] addedP99 = new double[ROUNDS];
 		for (int i = 0; i < ROUNDS; i++) {
-			ratio[i] = executor[i].requestsPerSecond() / raw[i].requestsPerSecond();
-			addedP50[i] = executor[i].p50Millis() - raw[i].p50Millis();
-			addedP99[i] = executor[i].p99Millis() - raw[i].p99Millis();
+			ratio[i] = executor.get(i).requestsPerSecond() / raw.get(i).requestsPerSecond();
+			addedP50[i] = executor.get(i).p50Millis() - raw.get(i).p50Millis();
+			addedP99[i] = executor.get(i).p99Millis() - raw.get(i).p99Millis();
 		}
 		Map<String, Object> figures = new LinkedHashMap<>();
 		figures.put("http.requests", REQUESTS);
 		figures.put("http.concurrency", CONCURRENCY);
-		figures.put("http.requestsPerSecond", Math.round(Stats.median(values(executor, Round::requestsPerSecond))));
-		figures.put("http.baselineRequestsPerSecond", Math.round(Stats.median(values(raw, Round::requestsPerSecond))));
+		figures.put("http.requestsPerSecond", Math.round(Stats.median(Stats.values(executor, Round::requestsPerSecond))));
+		figures.put("http.baselineRequestsPerSecond", Math.round(Stats.median(Stats.values(raw, Round::requestsPerSecond))));
 		figures.put("http.throughputRatio", Stats.round(Stats.median(ratio), 3));
-		figures.put("http.p50Millis", Stats.round(Stats.median(values(executor, Round::p50Millis)), 3));
-		figures.put("http.baselineP50Millis", Stats.round(Stats.median(values(raw, Round::p50Millis)), 3));
+		figures.put("http.p50Millis", Stats.round(Stats.median(Stats.values(executor, Round::p50Millis)), 3));
+		figures.put("http.baselineP50Millis", Stats.round(Stats.median(Stats.values(raw, Round::p50Millis)), 3));
 		figures.put("http.addedP50Millis", Stats.round(Stats.median(addedP50), 3));
-		figures.put("http.p99Millis", Stats.round(Stats.median(values(executor, Round::p99Millis)), 3));
-		figures.put("http.baselineP99Millis", Stats.round(Stats.median(values(raw, Round::p99Millis)), 3));
+		figures.put("http.p99Millis", Stats.round(Stats.median(Stats.values(executor, Round::p99Millis)), 3));
+		figures.put("http.baselineP99Millis", Stats.round(Stats.median(Stats.values(raw, Round::p99Millis)), 3));
 		figures.put("http.addedP99Millis", Stats.round(Stats.median(addedP99), 3));
-		Map<String, Object> rounds = new LinkedHashMap<>();
-		rounds.put("requestsPerSecond", Stats.rounded(values(executor, Round::requestsPerSecond)));
-		rounds.put("baselineRequestsPerSecond", Stats.rounded(values(raw, Round::requestsPerSecond)));
-		rounds.put("p99Millis", rounded(values(executor, Round::p99Millis)));
-		rounds.put("baselineP99Millis", rounded(values(raw, Round::p99Millis)));
-		figures.put("http.rounds", rounds);
+		Map<String, Object> perRound = new LinkedHashMap<>();
+		perRound.put("requestsPerSecond", Stats.rounded(Stats.values(executor, Round::requestsPerSecond)));
+		perRound.put("baselineRequestsPerSecond", Stats.rounded(Stats.values(raw, Round::requestsPerSecond)));
+		perRound.put("p99Millis", Stats.rounded(Stats.values(executor, Round::p99Millis), 3));
+		perRound.put("baselineP99Millis", Stats.rounded(Stats.values(raw, Round::p99Millis), 3));
+		figures.put("http.rounds", perRound);
 		return figures;
 	}
 
@@ -155,17 +121,6 @@ final class HttpScenario implements Scenario {
 			.concurrencyLimit(CONCURRENCY)
 			.queueCapacity(REQUESTS)
 			.requestsRate(1_000_000_000)
-			.build();
-	}
-
-	/**
-	 * A pool like the one the client builds by default, sized for the load.
-	 */
-	private static ConnectionProvider pool(String name) {
-		return ConnectionProvider.builder(name)
-			.maxConnections(CONCURRENCY)
-			.maxIdleTime(MAX_IDLE_TIME)
-			.evictInBackground(MAX_IDLE_TIME.dividedBy(4))
 			.build();
 	}
 
@@ -192,19 +147,7 @@ final class HttpScenario implements Scenario {
 		if (latencies[0] <= 0) {
 			throw new IllegalStateException("A request completed without a response");
 		}
-		return new Round(REQUESTS * 1e9 / elapsed, percentile(latencies, 0.50) / 1e6, percentile(latencies, 0.99) / 1e6);
-	}
-
-	private static long percentile(long[] sorted, double quantile) {
-		return sorted[(int) Math.ceil(quantile * sorted.length) - 1];
-	}
-
-	private static double[] values(Round[] rounds, ToDoubleFunction<Round> value) {
-		return Arrays.stream(rounds).mapToDouble(value).toArray();
-	}
-
-	private static List<Double> rounded(double[] values) {
-		return Arrays.stream(values).mapToObj((value) -> Stats.round(value, 3)).toList();
+		return new Round(REQUESTS * 1e9 / elapsed, Stats.percentile(latencies, 0.50) / 1e6, Stats.percentile(latencies, 0.99) / 1e6);
 	}
 
 	private record Round(double requestsPerSecond, double p50Millis, double p99Millis) {

@@ -2,6 +2,7 @@ package io.lionfuncs.benchmarks.report;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Small numeric helpers for the figures.
@@ -29,6 +30,22 @@ final class Stats {
 
 	static List<Long> rounded(double[] values) {
 		return Arrays.stream(values).mapToObj(Math::round).toList();
+	}
+
+	static List<Double> rounded(double[] values, int decimals) {
+		return Arrays.stream(values).mapToObj((value) -> round(value, decimals)).toList();
+	}
+
+	/**
+	 * The value at a quantile of sorted values: the smallest one that at least that
+	 * share of the values does not exceed.
+	 */
+	static long percentile(long[] sorted, double quantile) {
+		return sorted[(int) Math.ceil(quantile * sorted.length) - 1];
+	}
+
+	static <T> double[] values(List<T> items, ToDoubleFunction<T> value) {
+		return items.stream().mapToDouble(value).toArray();
 	}
 
 }

@@ -15,17 +15,12 @@ import io.lionfuncs.network.RequestStatus;
 import io.lionfuncs.network.client.ApiRequest;
 import io.lionfuncs.network.client.ApiStream;
 import io.lionfuncs.network.client.AsyncApiClient;
-import io.lionfuncs.network.client.CircuitBreakerSettings;
-import io.lionfuncs.network.client.RetrySettings;
-import io.netty.channel.ChannelOption;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.MediaType;
-import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.web.reactive.function.client.WebClient;
 
@@ -63,8 +58,6 @@ final class StreamingScenario implements Scenario {
 
 	private static final int ROUNDS = 9;
 
-	private static final Duration MAX_IDLE_TIME = AsyncApiClient.DEFAULT_MAX_IDLE_TIME;
-
 	private static final ApiRequest REQUEST = ApiRequest.post(LocalStreamingUpstream.PATH)
 		.json(Map.of("model", "bench", "stream", true))
 		.build();
@@ -79,24 +72,14 @@ final class StreamingScenario implements Scenario {
 
 	@Override
 	public Map<String, Object> run() throws Exception {
-		ConnectionProvider clientPool = pool("lionfuncs-stream");
-		ConnectionProvider rawPool = pool("raw-stream");
+		ConnectionProvider clientPool = ClientOverhead.pool("lionfuncs-stream", CONCURRENCY);
+		ConnectionProvider rawPool = ClientOverhead.pool("raw-stream", CONCURRENCY);
 		double loadBefore = Machine.loadAverage();
 		try (LocalStreamingUpstream upstream = LocalStreamingUpstream.start();
-				AsyncApiClient client = AsyncApiClient.builder()
-					.name("bench-stream")
-					.baseUrl(upstream.baseUrl())
-					.connectionProvider(clientPool)
-					.circuitBreaker(CircuitBreakerSettings.defaults())
-					.retry(RetrySettings.defaults())
-					.build();
+				AsyncApiClient client = ClientOverhead.defaultClient("bench-stream", upstream.baseUrl(), clientPool);
 				Executor executor = new Executor(executorSettings())) {
 			executor.start();
-			WebClient raw = WebClient.builder()
-				.baseUrl(upstream.baseUrl())
-				.clientConnector(new ReactorClientHttpConnector(HttpClient.create(rawPool)
-					.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) AsyncApiClient.DEFAULT_TIMEOUT.toMillis())))
-				.build();
+			WebClient raw = ClientOverhead.rawWebClient(upstream.baseUrl(), rawPool);
 			Function<long[], Mono<?>> throughExecutor = (firstByte) -> client.stream(executor, REQUEST, 100)
 				.flatMapMany((stream) -> stream.events().doOnComplete(() -> requireCompleted(stream)))
 				.doOnNext(firstEvent(firstByte))
@@ -117,48 +100,37 @@ final class StreamingScenario implements Scenario {
 			return figures;
 		}
 		finally {
-			clientPool.disposeLater().block(Duration.ofSeconds(10));
-			rawPool.disposeLater().block(Duration.ofSeconds(10));
+			ClientOverhead.dispose(clientPool, rawPool);
 		}
 	}
 
 	private static Map<String, Object> measure(Function<long[], Mono<?>> throughExecutor,
 			Function<long[], Mono<?>> clientOnly, Function<long[], Mono<?>> direct) {
-		List<Function<long[], Mono<?>>> sides = List.of(throughExecutor, clientOnly, direct);
-		long warmupStarted = System.nanoTime();
-		for (int i = 0; i < WARMUP_ROUNDS || System.nanoTime() - warmupStarted < WARMUP_NANOS; i++) {
-			sides.forEach(StreamingScenario::round);
-		}
-		Round[][] rounds = new Round[sides.size()][ROUNDS];
-		for (int i = 0; i < ROUNDS; i++) {
-			// Rotate which side goes first so none always inherits another's garbage.
-			for (int j = 0; j < sides.size(); j++) {
-				int side = (i + j) % sides.size();
-				rounds[side][i] = round(sides.get(side));
-			}
-		}
-		Round[] executor = rounds[0];
-		Round[] plain = rounds[1];
-		Round[] raw = rounds[2];
+		List<List<Round>> rounds = ClientOverhead.rotatingRounds(
+				List.of(() -> round(throughExecutor), () -> round(clientOnly), () -> round(direct)), WARMUP_ROUNDS,
+				WARMUP_NANOS, ROUNDS);
+		List<Round> executor = rounds.get(0);
+		List<Round> plain = rounds.get(1);
+		List<Round> raw = rounds.get(2);
 		Map<String, Object> figures = new LinkedHashMap<>();
 		figures.put("streaming.streams", STREAMS);
 		figures.put("streaming.chunksPerStream", LocalStreamingUpstream.CHUNKS);
 		figures.put("streaming.chunkPaceMillis", LocalStreamingUpstream.PACE.toMillis());
 		figures.put("streaming.concurrency", CONCURRENCY);
 		figures.put("streaming.streamsPerSecond",
-				Math.round(Stats.median(values(executor, Round::streamsPerSecond))));
-		figures.put("streaming.baselineStreamsPerSecond", Math.round(Stats.median(values(raw, Round::streamsPerSecond))));
+				Math.round(Stats.median(Stats.values(executor, Round::streamsPerSecond))));
+		figures.put("streaming.baselineStreamsPerSecond", Math.round(Stats.median(Stats.values(raw, Round::streamsPerSecond))));
 		figures.put("streaming.throughputRatio", Stats.round(Stats.median(ratios(executor, raw)), 3));
 		figures.put("streaming.firstByteP50Millis",
-				Stats.round(Stats.median(values(executor, Round::firstByteP50Millis)), 3));
+				Stats.round(Stats.median(Stats.values(executor, Round::firstByteP50Millis)), 3));
 		figures.put("streaming.baselineFirstByteP50Millis",
-				Stats.round(Stats.median(values(raw, Round::firstByteP50Millis)), 3));
+				Stats.round(Stats.median(Stats.values(raw, Round::firstByteP50Millis)), 3));
 		figures.put("streaming.addedFirstByteP50Millis",
 				Stats.round(Stats.median(added(executor, raw, Round::firstByteP50Millis)), 3));
 		figures.put("streaming.firstByteP99Millis",
-				Stats.round(Stats.median(values(executor, Round::firstByteP99Millis)), 3));
+				Stats.round(Stats.median(Stats.values(executor, Round::firstByteP99Millis)), 3));
 		figures.put("streaming.baselineFirstByteP99Millis",
-				Stats.round(Stats.median(values(raw, Round::firstByteP99Millis)), 3));
+				Stats.round(Stats.median(Stats.values(raw, Round::firstByteP99Millis)), 3));
 		figures.put("streaming.addedFirstByteP99Millis",
 				Stats.round(Stats.median(added(executor, raw, Round::firstByteP99Millis)), 3));
 		// The client alone, without an executor: what the stream's own reading adds.
@@ -168,28 +140,28 @@ final class StreamingScenario implements Scenario {
 		figures.put("streaming.clientAddedFirstByteP99Millis",
 				Stats.round(Stats.median(added(plain, raw, Round::firstByteP99Millis)), 3));
 		Map<String, Object> perRound = new LinkedHashMap<>();
-		perRound.put("streamsPerSecond", Stats.rounded(values(executor, Round::streamsPerSecond)));
-		perRound.put("clientStreamsPerSecond", Stats.rounded(values(plain, Round::streamsPerSecond)));
-		perRound.put("baselineStreamsPerSecond", Stats.rounded(values(raw, Round::streamsPerSecond)));
-		perRound.put("firstByteP99Millis", rounded(values(executor, Round::firstByteP99Millis)));
-		perRound.put("clientFirstByteP99Millis", rounded(values(plain, Round::firstByteP99Millis)));
-		perRound.put("baselineFirstByteP99Millis", rounded(values(raw, Round::firstByteP99Millis)));
+		perRound.put("streamsPerSecond", Stats.rounded(Stats.values(executor, Round::streamsPerSecond)));
+		perRound.put("clientStreamsPerSecond", Stats.rounded(Stats.values(plain, Round::streamsPerSecond)));
+		perRound.put("baselineStreamsPerSecond", Stats.rounded(Stats.values(raw, Round::streamsPerSecond)));
+		perRound.put("firstByteP99Millis", Stats.rounded(Stats.values(executor, Round::firstByteP99Millis), 3));
+		perRound.put("clientFirstByteP99Millis", Stats.rounded(Stats.values(plain, Round::firstByteP99Millis), 3));
+		perRound.put("baselineFirstByteP99Millis", Stats.rounded(Stats.values(raw, Round::firstByteP99Millis), 3));
 		figures.put("streaming.rounds", perRound);
 		return figures;
 	}
 
-	private static double[] ratios(Round[] subject, Round[] baseline) {
-		double[] ratio = new double[subject.length];
-		for (int i = 0; i < subject.length; i++) {
-			ratio[i] = subject[i].streamsPerSecond() / baseline[i].streamsPerSecond();
+	private static double[] ratios(List<Round> subject, List<Round> baseline) {
+		double[] ratio = new double[subject.size()];
+		for (int i = 0; i < subject.size(); i++) {
+			ratio[i] = subject.get(i).streamsPerSecond() / baseline.get(i).streamsPerSecond();
 		}
 		return ratio;
 	}
 
-	private static double[] added(Round[] subject, Round[] baseline, ToDoubleFunction<Round> figure) {
-		double[] added = new double[subject.length];
-		for (int i = 0; i < subject.length; i++) {
-			added[i] = figure.applyAsDouble(subject[i]) - figure.applyAsDouble(baseline[i]);
+	private static double[] added(List<Round> subject, List<Round> baseline, ToDoubleFunction<Round> figure) {
+		double[] added = new double[subject.size()];
+		for (int i = 0; i < subject.size(); i++) {
+			added[i] = figure.applyAsDouble(subject.get(i)) - figure.applyAsDouble(baseline.get(i));
 		}
 		return added;
 	}
@@ -202,17 +174,6 @@ final class StreamingScenario implements Scenario {
 			.requestsRate(1_000_000_000)
 			.apiTokensRate(1_000_000_000.0)
 			.apiTokensPeriod(Duration.ofSeconds(1))
-			.build();
-	}
-
-	/**
-	 * A pool like the one the client builds by default, sized for the load.
-	 */
-	private static ConnectionProvider pool(String name) {
-		return ConnectionProvider.builder(name)
-			.maxConnections(CONCURRENCY)
-			.maxIdleTime(MAX_IDLE_TIME)
-			.evictInBackground(MAX_IDLE_TIME.dividedBy(4))
 			.build();
 	}
 
@@ -249,20 +210,8 @@ final class StreamingScenario implements Scenario {
 		if (firstByte[0] <= 0) {
 			throw new IllegalStateException("A stream ended without an event");
 		}
-		return new Round(STREAMS * 1e9 / elapsed, percentile(firstByte, 0.50) / 1e6,
-				percentile(firstByte, 0.99) / 1e6);
-	}
-
-	private static long percentile(long[] sorted, double quantile) {
-		return sorted[(int) Math.ceil(quantile * sorted.length) - 1];
-	}
-
-	private static double[] values(Round[] rounds, ToDoubleFunction<Round> value) {
-		return Arrays.stream(rounds).mapToDouble(value).toArray();
-	}
-
-	private static List<Double> rounded(double[] values) {
-		return Arrays.stream(values).mapToObj((value) -> Stats.round(value, 3)).toList();
+		return new Round(STREAMS * 1e9 / elapsed, Stats.percentile(firstByte, 0.50) / 1e6,
+				Stats.percentile(firstByte, 0.99) / 1e6);
 	}
 
 	private record Round(double streamsPerSecond, double firstByteP50Millis, double firstByteP99Millis) {

@@ -105,33 +105,19 @@ final class FirstChunk implements CoreSubscriber<byte[]>, Disposable {
 
 	@Override
 	public void onError(Throwable error) {
-		CoreSubscriber<? super byte[]> subscriber;
-		synchronized (this) {
-			switch (this.state) {
-				case WAITING -> {
-					this.state = DISPOSED;
-					subscriber = null;
-				}
-				case HANDED_OVER -> {
-					this.pendingError = error;
-					return;
-				}
-				case SUBSCRIBED -> subscriber = this.rest;
-				default -> {
-					return;
-				}
-			}
-		}
-		if (subscriber != null) {
-			subscriber.onError(error);
-		}
-		else {
-			this.sink.error(error);
-		}
+		end(error);
 	}
 
 	@Override
 	public void onComplete() {
+		end(null);
+	}
+
+	/**
+	 * Ends the body with an error, or completes it when {@code error} is {@code null}:
+	 * the mono when no chunk came, the flux's subscriber once there is one.
+	 */
+	private void end(@Nullable Throwable error) {
 		CoreSubscriber<? super byte[]> subscriber;
 		synchronized (this) {
 			switch (this.state) {
@@ -140,7 +126,12 @@ final class FirstChunk implements CoreSubscriber<byte[]>, Disposable {
 					subscriber = null;
 				}
 				case HANDED_OVER -> {
-					this.pendingCompletion = true;
+					if (error != null) {
+						this.pendingError = error;
+					}
+					else {
+						this.pendingCompletion = true;
+					}
 					return;
 				}
 				case SUBSCRIBED -> subscriber = this.rest;
@@ -150,7 +141,15 @@ final class FirstChunk implements CoreSubscriber<byte[]>, Disposable {
 			}
 		}
 		if (subscriber != null) {
-			subscriber.onComplete();
+			if (error != null) {
+				subscriber.onError(error);
+			}
+			else {
+				subscriber.onComplete();
+			}
+		}
+		else if (error != null) {
+			this.sink.error(error);
 		}
 		else {
 			this.sink.success(Flux.empty());

@@ -239,14 +239,12 @@ class AsyncApiClientStreamExecutorTests {
 	@Test
 	void cancellingMidStreamClosesTheConnectionAndGivesBackWhatWasNotUsed() throws Exception {
 		Manual reply = StreamingUpstream.manual();
-		this.upstream = new StreamingUpstream((n) -> reply.reply());
+		this.upstream = StreamingUpstream.serving(reply);
 		AsyncApiClient client = client();
 		Executor executor = executor(2);
 
 		ApiStream stream = client.stream(executor, chat(), 1000).block(BLOCK);
-		StepVerifier.create(stream.events())
-			.then(() -> reply.started().block(BLOCK))
-			.then(() -> reply.send(StreamingUpstream.anthropicStart(120)))
+		reply.readAfterSending(stream.events(), StreamingUpstream.anthropicStart(120))
 			.expectNextMatches((event) -> "message_start".equals(event.event()))
 			.thenCancel()
 			.verify(BLOCK);
@@ -264,14 +262,12 @@ class AsyncApiClientStreamExecutorTests {
 	@EnumSource(value = Ending.class, names = { "RESET", "CLOSE" })
 	void aStreamBrokenMidwayFailsWithTheUsageSeenSoFar(Ending ending) throws Exception {
 		Manual reply = StreamingUpstream.manual();
-		this.upstream = new StreamingUpstream((n) -> reply.reply());
+		this.upstream = StreamingUpstream.serving(reply);
 		AsyncApiClient client = client();
 		Executor executor = executor(2);
 
 		ApiStream stream = client.stream(executor, chat(), 1000).block(BLOCK);
-		StepVerifier.create(stream.events())
-			.then(() -> reply.started().block(BLOCK))
-			.then(() -> reply.send(StreamingUpstream.anthropicStart(50) + StreamingUpstream.anthropicDelta(30)))
+		reply.readAfterSending(stream.events(), StreamingUpstream.anthropicStart(50) + StreamingUpstream.anthropicDelta(30))
 			.expectNextCount(2)
 			.then(() -> reply.kill(ending))
 			.expectError(ApiConnectionException.class)
@@ -287,15 +283,13 @@ class AsyncApiClientStreamExecutorTests {
 	@Test
 	void aStreamIdleLongerThanItsIdleTimeoutFailsAsATimeout() throws Exception {
 		Manual reply = StreamingUpstream.manual();
-		this.upstream = new StreamingUpstream((n) -> reply.reply());
+		this.upstream = StreamingUpstream.serving(reply);
 		AsyncApiClient client = client(AsyncApiClient.builder()
 			.streaming(StreamSettings.defaults().withIdleTimeout(Duration.ofMillis(300))));
 		Executor executor = executor(2);
 
 		ApiStream stream = client.stream(executor, chat(), 1000).block(BLOCK);
-		StepVerifier.create(stream.events())
-			.then(() -> reply.started().block(BLOCK))
-			.then(() -> reply.send("data: one\n\n"))
+		reply.readAfterSending(stream.events(), "data: one\n\n")
 			.expectNext(ServerSentEvent.of("one"))
 			.expectError(ApiTimeoutException.class)
 			.verify(BLOCK);
@@ -328,14 +322,12 @@ class AsyncApiClientStreamExecutorTests {
 	@Test
 	void theExecutorEndingTheLeaseCutsTheStream() throws Exception {
 		Manual reply = StreamingUpstream.manual();
-		this.upstream = new StreamingUpstream((n) -> reply.reply());
+		this.upstream = StreamingUpstream.serving(reply);
 		AsyncApiClient client = client();
 		Executor executor = executor(2);
 
 		ApiStream stream = client.stream(executor, chat(), 100).block(BLOCK);
-		StepVerifier.create(stream.events())
-			.then(() -> reply.started().block(BLOCK))
-			.then(() -> reply.send("data: one\n\n"))
+		reply.readAfterSending(stream.events(), "data: one\n\n")
 			.expectNext(ServerSentEvent.of("one"))
 			.then(() -> executor.cancel(stream.event().getRequestId()))
 			.expectErrorSatisfies((ex) -> assertThat(ex).isInstanceOf(CancellationException.class)
@@ -395,8 +387,7 @@ class AsyncApiClientStreamExecutorTests {
 
 	@Test
 	void cancellingBeforeTheGrantCancelsTheRequest() {
-		Manual first = StreamingUpstream.manual();
-		this.upstream = new StreamingUpstream((n) -> first.reply());
+		this.upstream = StreamingUpstream.serving(StreamingUpstream.manual());
 		AsyncApiClient client = client();
 		Executor executor = executor(1);
 		ApiStream holding = client.stream(executor, chat(), 100).block(BLOCK);

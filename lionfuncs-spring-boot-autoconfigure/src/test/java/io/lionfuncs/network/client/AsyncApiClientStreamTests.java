@@ -71,12 +71,10 @@ class AsyncApiClientStreamTests {
 	@Test
 	void eventsArriveOneByOneAsTheServerSendsThem() {
 		Manual reply = StreamingUpstream.manual();
-		this.upstream = new StreamingUpstream((n) -> reply.reply());
+		this.upstream = StreamingUpstream.serving(reply);
 		AsyncApiClient client = client();
 
-		StepVerifier.create(client.stream(EVENTS))
-			.then(() -> reply.started().block(BLOCK))
-			.then(() -> reply.send(": keep-alive\n\nevent: greeting\nid: 7\ndata: hello\n"))
+		reply.readAfterSending(client.stream(EVENTS), ": keep-alive\n\nevent: greeting\nid: 7\ndata: hello\n")
 			.then(() -> reply.send("data: world\n\n"))
 			.expectNext(new ServerSentEvent("greeting", "7", "hello\nworld"))
 			.then(() -> reply.send("data: second\r\n\r"))
@@ -91,7 +89,7 @@ class AsyncApiClientStreamTests {
 	@Test
 	void jsonEndsAtDoneEvenWhenTheServerKeepsTheStreamOpen() {
 		Manual reply = StreamingUpstream.manual();
-		this.upstream = new StreamingUpstream((n) -> reply.reply());
+		this.upstream = StreamingUpstream.serving(reply);
 		AsyncApiClient client = client();
 
 		CompletableFuture<List<JsonNode>> payloads = client.streamJson(CHAT).collectList().toFuture();
@@ -165,12 +163,10 @@ class AsyncApiClientStreamTests {
 	@Test
 	void aStreamBrokenAfterItsFirstByteIsNeverRetried() {
 		Manual reply = StreamingUpstream.manual();
-		this.upstream = new StreamingUpstream((n) -> reply.reply());
+		this.upstream = StreamingUpstream.serving(reply);
 		AsyncApiClient client = client(AsyncApiClient.builder().retry(fastRetry()));
 
-		StepVerifier.create(client.stream(EVENTS))
-			.then(() -> reply.started().block(BLOCK))
-			.then(() -> reply.send("data: one\n\n"))
+		reply.readAfterSending(client.stream(EVENTS), "data: one\n\n")
 			.expectNext(ServerSentEvent.of("one"))
 			.then(() -> reply.kill(Ending.RESET))
 			.expectErrorSatisfies((ex) -> assertThat(ex).isInstanceOf(ApiConnectionException.class)
@@ -184,12 +180,10 @@ class AsyncApiClientStreamTests {
 	@Test
 	void aPrematureCloseFailsTheStream() {
 		Manual reply = StreamingUpstream.manual();
-		this.upstream = new StreamingUpstream((n) -> reply.reply());
+		this.upstream = StreamingUpstream.serving(reply);
 		AsyncApiClient client = client();
 
-		StepVerifier.create(client.stream(EVENTS))
-			.then(() -> reply.started().block(BLOCK))
-			.then(() -> reply.send("data: one\n\n"))
+		reply.readAfterSending(client.stream(EVENTS), "data: one\n\n")
 			.expectNext(ServerSentEvent.of("one"))
 			.then(() -> reply.kill(Ending.CLOSE))
 			.expectError(ApiConnectionException.class)
@@ -199,12 +193,10 @@ class AsyncApiClientStreamTests {
 	@Test
 	void cancellingAStreamClosesItsConnection() {
 		Manual reply = StreamingUpstream.manual();
-		this.upstream = new StreamingUpstream((n) -> reply.reply());
+		this.upstream = StreamingUpstream.serving(reply);
 		AsyncApiClient client = client();
 
-		StepVerifier.create(client.stream(EVENTS))
-			.then(() -> reply.started().block(BLOCK))
-			.then(() -> reply.send("data: one\n\n"))
+		reply.readAfterSending(client.stream(EVENTS), "data: one\n\n")
 			.expectNext(ServerSentEvent.of("one"))
 			.thenCancel()
 			.verify(BLOCK);
@@ -216,7 +208,7 @@ class AsyncApiClientStreamTests {
 	@Test
 	void theTimeoutBoundsTheFirstByteAndTheIdleTimeoutTheSilencesAfterIt() {
 		Manual reply = StreamingUpstream.manual();
-		this.upstream = new StreamingUpstream((n) -> reply.reply());
+		this.upstream = StreamingUpstream.serving(reply);
 		AsyncApiClient client = client(AsyncApiClient.builder()
 			.timeout(Duration.ofSeconds(10))
 			.streaming(StreamSettings.defaults().withIdleTimeout(Duration.ofSeconds(30))));
@@ -243,7 +235,7 @@ class AsyncApiClientStreamTests {
 	@Test
 	void noFirstByteWithinTheTimeoutFailsTheAttempt() {
 		Manual reply = StreamingUpstream.manual();
-		this.upstream = new StreamingUpstream((n) -> reply.reply());
+		this.upstream = StreamingUpstream.serving(reply);
 		AsyncApiClient client = client(AsyncApiClient.builder().timeout(Duration.ofSeconds(10)));
 
 		StepVerifier.withVirtualTime(() -> client.stream(EVENTS))

@@ -15,12 +15,14 @@ import java.util.function.Function;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.resources.LoopResources;
+import reactor.test.StepVerifier;
 
 /**
  * A loopback server that streams its answers chunk by chunk, for the streaming tests:
@@ -221,6 +223,8 @@ final class StreamingUpstream implements AutoCloseable {
 	 */
 	static final class Manual {
 
+		private static final Duration STARTED_WITHIN = Duration.ofSeconds(30);
+
 		private final Sinks.Many<String> chunks = Sinks.many().unicast().onBackpressureBuffer();
 
 		private final Sinks.Empty<Void> started = Sinks.empty();
@@ -246,6 +250,14 @@ final class StreamingUpstream implements AutoCloseable {
 			this.chunks.emitComplete(Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(5)));
 		}
 
+		/**
+		 * Verifies {@code events} step by step, starting once this reply has started and
+		 * {@code chunk} has been sent.
+		 */
+		<T> StepVerifier.Step<T> readAfterSending(Publisher<T> events, String chunk) {
+			return StepVerifier.create(events).then(() -> started().block(STARTED_WITHIN)).then(() -> send(chunk));
+		}
+
 		/** Resets or closes the connection in the middle of the reply. */
 		void kill(Ending ending) {
 			Channel current = this.channel;
@@ -259,6 +271,13 @@ final class StreamingUpstream implements AutoCloseable {
 
 	static Manual manual() {
 		return new Manual();
+	}
+
+	/**
+	 * An upstream whose every reply is the one given, which the test writes.
+	 */
+	static StreamingUpstream serving(Manual reply) {
+		return new StreamingUpstream((n) -> reply.reply());
 	}
 
 	// ---------------------------------------------------------------- provider formats
