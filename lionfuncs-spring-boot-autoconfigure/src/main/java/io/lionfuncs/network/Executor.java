@@ -141,7 +141,7 @@ public final class Executor implements AutoCloseable {
 	 */
 	public void holdDispatchUntil(CompletionStage<?> ready, Duration atMost) {
 		Objects.requireNonNull(ready, "ready must not be null");
-		this.runState.holdDispatch(ready, Objects.requireNonNull(atMost, "atMost must not be null").toNanos());
+		this.stages.runState.holdDispatch(ready, Objects.requireNonNull(atMost, "atMost must not be null").toNanos());
 	}
 
 	// ---------------------------------------------------------------- tasks
