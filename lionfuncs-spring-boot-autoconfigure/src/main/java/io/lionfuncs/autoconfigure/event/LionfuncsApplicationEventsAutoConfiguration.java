@@ -19,9 +19,9 @@ import org.springframework.context.annotation.Configuration;
 /**
  * Auto-configuration for the application events of lionfuncs: the status changes of
  * every executor's requests as {@link RequestStatusChangedEvent}s and its pauses as
- * {@link ExecutorPausedEvent}s (unless {@code lionfuncs.events.publish-application-events}
- * is {@code false}), and the connection events of every client as
- * {@link ConnectionLifecycleEvent}s (when
+ * {@link ExecutorPausedEvent}s (unless
+ * {@code lionfuncs.events.publish-application-events} is {@code false}), and the
+ * connection events of every client as {@link ConnectionLifecycleEvent}s (when
  * {@code lionfuncs.connections.publish-application-events} is {@code true}).
  *
  * @since 0.1.0
