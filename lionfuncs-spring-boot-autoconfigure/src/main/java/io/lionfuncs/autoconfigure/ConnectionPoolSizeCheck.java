@@ -23,7 +23,7 @@ import org.springframework.beans.factory.SmartInitializingSingleton;
  *
  * @since 0.1.0
  */
-public class ConnectionPoolSizeCheck implements SmartInitializingSingleton {
+class ConnectionPoolSizeCheck implements SmartInitializingSingleton {
 
 	private static final Logger logger = LoggerFactory.getLogger(ConnectionPoolSizeCheck.class);
 
@@ -31,7 +31,7 @@ public class ConnectionPoolSizeCheck implements SmartInitializingSingleton {
 
 	private final ObjectProvider<Executor> executors;
 
-	public ConnectionPoolSizeCheck(ObjectProvider<AsyncApiClient> clients, ObjectProvider<Executor> executors) {
+	ConnectionPoolSizeCheck(ObjectProvider<AsyncApiClient> clients, ObjectProvider<Executor> executors) {
 		this.clients = clients;
 		this.executors = executors;
 	}

@@ -25,7 +25,7 @@ import org.springframework.context.SmartLifecycle;
  *
  * @since 0.1.0
  */
-public class ExecutorsLifecycle implements SmartLifecycle {
+class ExecutorsLifecycle implements SmartLifecycle {
 
 	/**
 	 * Starts after the connection pools ({@code ReactorResourceFactory}, phase 0) and
@@ -45,13 +45,13 @@ public class ExecutorsLifecycle implements SmartLifecycle {
 
 	private volatile boolean running;
 
-	public ExecutorsLifecycle(ObjectProvider<Executor> executors, ObjectProvider<RequestStatusListener> listeners) {
+	ExecutorsLifecycle(ObjectProvider<Executor> executors, ObjectProvider<RequestStatusListener> listeners) {
 		this.executors = executors;
 		this.listeners = listeners;
 		this.pauseListeners = List::of;
 	}
 
-	public ExecutorsLifecycle(ObjectProvider<Executor> executors, ObjectProvider<RequestStatusListener> listeners,
+	ExecutorsLifecycle(ObjectProvider<Executor> executors, ObjectProvider<RequestStatusListener> listeners,
 			ObjectProvider<ExecutorPauseListener> pauseListeners) {
 		this.executors = executors;
 		this.listeners = listeners;

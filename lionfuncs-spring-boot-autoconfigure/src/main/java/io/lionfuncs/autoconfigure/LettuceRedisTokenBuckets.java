@@ -19,13 +19,13 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  *
  * @since 0.1.0
  */
-public class LettuceRedisTokenBuckets implements RedisTokenBuckets, DisposableBean {
+class LettuceRedisTokenBuckets implements RedisTokenBuckets, DisposableBean {
 
 	private final ObjectProvider<LettuceConnectionFactory> connectionFactory;
 
 	private volatile @Nullable RedisBucketStore store;
 
-	public LettuceRedisTokenBuckets(ObjectProvider<LettuceConnectionFactory> connectionFactory) {
+	LettuceRedisTokenBuckets(ObjectProvider<LettuceConnectionFactory> connectionFactory) {
 		this.connectionFactory = connectionFactory;
 	}
 

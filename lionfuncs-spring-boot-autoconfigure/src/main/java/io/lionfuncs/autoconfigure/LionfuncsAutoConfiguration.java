@@ -18,7 +18,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.context.LifecycleProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.LifecycleProcessor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Primary;
@@ -29,9 +28,7 @@ import org.springframework.core.env.Environment;
  * Auto-configuration for the default lionfuncs {@link Executor}
  * ({@code lionfuncs.executor.*}; always present, and {@code @Primary} over the executors
  * of named clients), the lifecycle of every executor (started before the web server,
- * drained alongside its graceful shutdown), and the republishing of request
- * status changes as {@link RequestStatusChangedEvent}s and of pauses as
- * {@link ExecutorPausedEvent}s. A {@link UsageExtractor} bean reads the API
+ * drained alongside its graceful shutdown). A {@link UsageExtractor} bean reads the API
  * tokens calls used, instead of the {@code usage.json-pointers}. With an
  * {@link ObservationRegistry} bean (Boot's), every executor observes its requests as
  * {@code lionfuncs.request} and traces continue through it into the calls; a
@@ -90,21 +87,6 @@ public final class LionfuncsAutoConfiguration {
 					return (properties != null) ? properties.getTimeoutPerShutdownPhase() : null;
 				}, environment.containsProperty(ShutdownPhaseTimeout.PROPERTY));
 		return new ExecutorsGracefulShutdownLifecycle(executors, phaseTimeout);
-	}
-
-	@Bean
-	@ConditionalOnMissingBean
-	@ConditionalOnBooleanProperty(name = "lionfuncs.events.publish-application-events", matchIfMissing = true)
-	ApplicationEventPublishingListener lionfuncsApplicationEventPublishingListener(ApplicationEventPublisher publisher,
-			LionfuncsProperties properties) {
-		return new ApplicationEventPublishingListener(publisher, properties.getEvents().getApplicationEventStatuses());
-	}
-
-	@Bean
-	@ConditionalOnMissingBean
-	@ConditionalOnBooleanProperty(name = "lionfuncs.events.publish-application-events", matchIfMissing = true)
-	ApplicationEventPausePublisher lionfuncsApplicationEventPausePublisher(ApplicationEventPublisher publisher) {
-		return new ApplicationEventPausePublisher(publisher);
 	}
 
 }

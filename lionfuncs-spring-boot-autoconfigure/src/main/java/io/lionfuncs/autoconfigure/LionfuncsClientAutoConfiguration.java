@@ -17,7 +17,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Primary;
@@ -62,13 +61,6 @@ public final class LionfuncsClientAutoConfiguration {
 	@Conditional(OnDefaultClientCondition.class)
 	AsyncApiClient lionfuncsClient(LionfuncsClientFactory clientFactory) {
 		return clientFactory.createDefault();
-	}
-
-	@Bean
-	@ConditionalOnMissingBean
-	@ConditionalOnBooleanProperty("lionfuncs.connections.publish-application-events")
-	ConnectionEventPublishingListener lionfuncsConnectionEventPublishingListener(ApplicationEventPublisher publisher) {
-		return new ConnectionEventPublishingListener(publisher);
 	}
 
 	@Bean

@@ -49,7 +49,7 @@ import org.springframework.web.reactive.function.client.WebClient;
  *
  * @since 0.1.0
  */
-public class LionfuncsClientFactory {
+class LionfuncsClientFactory {
 
 	private final LionfuncsProperties properties;
 
@@ -63,7 +63,7 @@ public class LionfuncsClientFactory {
 
 	private final Supplier<List<ConnectionEventListener>> connectionListeners;
 
-	public LionfuncsClientFactory(LionfuncsProperties properties, Supplier<WebClient.@Nullable Builder> webClientBuilder,
+	LionfuncsClientFactory(LionfuncsProperties properties, Supplier<WebClient.@Nullable Builder> webClientBuilder,
 			@Nullable CircuitBreakerRegistry circuitBreakerRegistry, @Nullable RetryRegistry retryRegistry,
 			List<LionfuncsClientCustomizer> customizers) {
 		this(properties, webClientBuilder, circuitBreakerRegistry, retryRegistry, customizers, List::of);
@@ -79,7 +79,7 @@ public class LionfuncsClientFactory {
 	 * @param connectionListeners the listeners of every client's connection events, looked
 	 * up when a client is created
 	 */
-	public LionfuncsClientFactory(LionfuncsProperties properties, Supplier<WebClient.@Nullable Builder> webClientBuilder,
+	LionfuncsClientFactory(LionfuncsProperties properties, Supplier<WebClient.@Nullable Builder> webClientBuilder,
 			@Nullable CircuitBreakerRegistry circuitBreakerRegistry, @Nullable RetryRegistry retryRegistry,
 			List<LionfuncsClientCustomizer> customizers,
 			Supplier<List<ConnectionEventListener>> connectionListeners) {

@@ -28,7 +28,7 @@ import org.springframework.util.ClassUtils;
  *
  * @since 0.1.0
  */
-public class LionfuncsExecutorFactory {
+class LionfuncsExecutorFactory {
 
 	static final String REDIS_SUPPORT = "spring-boot-starter-data-redis (with its default Lettuce client) and "
 			+ "com.bucket4j:bucket4j_jdk17-lettuce on the classpath, and Redis configured with spring.data.redis.*";
@@ -52,7 +52,7 @@ public class LionfuncsExecutorFactory {
 	 * Creates a factory of executors whose buckets can only be local.
 	 * @param properties the properties
 	 */
-	public LionfuncsExecutorFactory(LionfuncsProperties properties) {
+	LionfuncsExecutorFactory(LionfuncsProperties properties) {
 		this(properties, () -> null);
 	}
 
@@ -62,7 +62,7 @@ public class LionfuncsExecutorFactory {
 	 * @param redisTokenBuckets supplies the Redis buckets, or {@code null} when Redis
 	 * support is absent; asked only for executors with {@code rate-limiter.store: redis}
 	 */
-	public LionfuncsExecutorFactory(LionfuncsProperties properties,
+	LionfuncsExecutorFactory(LionfuncsProperties properties,
 			Supplier<@Nullable RedisTokenBuckets> redisTokenBuckets) {
 		this(properties, redisTokenBuckets, () -> null);
 	}
@@ -75,7 +75,7 @@ public class LionfuncsExecutorFactory {
 	 * @param usageExtractor supplies the extractor that reads the API tokens a call used,
 	 * or {@code null} to read the {@code usage.json-pointers} of each executor
 	 */
-	public LionfuncsExecutorFactory(LionfuncsProperties properties,
+	LionfuncsExecutorFactory(LionfuncsProperties properties,
 			Supplier<@Nullable RedisTokenBuckets> redisTokenBuckets, Supplier<@Nullable UsageExtractor> usageExtractor) {
 		this(properties, redisTokenBuckets, usageExtractor, () -> null, () -> null);
 	}
@@ -93,7 +93,7 @@ public class LionfuncsExecutorFactory {
 	 * @param observationConvention supplies the convention of those observations, or
 	 * {@code null} for the default
 	 */
-	public LionfuncsExecutorFactory(LionfuncsProperties properties,
+	LionfuncsExecutorFactory(LionfuncsProperties properties,
 			Supplier<@Nullable RedisTokenBuckets> redisTokenBuckets, Supplier<@Nullable UsageExtractor> usageExtractor,
 			Supplier<@Nullable ObservationRegistry> observationRegistry,
 			Supplier<@Nullable RequestObservationConvention> observationConvention) {

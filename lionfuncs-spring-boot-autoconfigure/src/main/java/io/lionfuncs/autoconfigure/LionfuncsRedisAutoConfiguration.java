@@ -2,32 +2,23 @@ package io.lionfuncs.autoconfigure;
 
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 import io.lettuce.core.RedisClient;
-import io.lionfuncs.autoconfigure.actuate.LionfuncsEndpoint;
-import io.lionfuncs.autoconfigure.actuate.RedisRateLimiterEndpointContributor;
-import io.lionfuncs.autoconfigure.actuate.RedisRateLimiterHealthDetailsContributor;
-import io.lionfuncs.autoconfigure.actuate.RedisRateLimiterMeterBinder;
 import io.lionfuncs.network.Executor;
-import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
-import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AbstractDependsOnBeanFactoryPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
-import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
  * Auto-configuration for token buckets shared in Redis
  * ({@code lionfuncs.executor.rate-limiter.store: redis}, and the same per named client),
- * on the Redis connection of Spring Boot's {@code spring.data.redis.*} configuration, with
- * their state in the lionfuncs health details, endpoint and meters.
+ * on the Redis connection of Spring Boot's {@code spring.data.redis.*} configuration.
+ * The actuator auto-configurations add their state to the lionfuncs health details,
+ * endpoint and meters.
  *
  * @since 0.1.0
  */
@@ -57,46 +48,6 @@ public final class LionfuncsRedisAutoConfiguration {
 
 		RedisTokenBucketsDependOnConnectionFactory() {
 			super(LettuceRedisTokenBuckets.class, LettuceConnectionFactory.class);
-		}
-
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass({ HealthIndicator.class, ConditionalOnEnabledHealthIndicator.class })
-	@ConditionalOnEnabledHealthIndicator("lionfuncs")
-	static class HealthConfiguration {
-
-		@Bean
-		@ConditionalOnMissingBean
-		RedisRateLimiterHealthDetailsContributor lionfuncsRedisHealthDetailsContributor(
-				ObjectProvider<Executor> executors, LionfuncsProperties properties) {
-			return new RedisRateLimiterHealthDetailsContributor(() -> executors.orderedStream().toList(),
-					properties.getHealth().isDownWhenRedisUnavailable());
-		}
-
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass(MeterRegistry.class)
-	static class MetricsConfiguration {
-
-		@Bean
-		@ConditionalOnMissingBean
-		RedisRateLimiterMeterBinder lionfuncsRedisMeterBinder(ObjectProvider<Executor> executors) {
-			return new RedisRateLimiterMeterBinder(() -> executors.orderedStream().toList());
-		}
-
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass(Endpoint.class)
-	@ConditionalOnAvailableEndpoint(LionfuncsEndpoint.class)
-	static class EndpointConfiguration {
-
-		@Bean
-		@ConditionalOnMissingBean
-		RedisRateLimiterEndpointContributor lionfuncsRedisEndpointContributor(ObjectProvider<Executor> executors) {
-			return new RedisRateLimiterEndpointContributor(() -> executors.orderedStream().toList());
 		}
 
 	}

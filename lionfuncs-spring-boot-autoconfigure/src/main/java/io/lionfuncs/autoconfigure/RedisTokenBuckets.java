@@ -11,7 +11,7 @@ import io.lionfuncs.network.limit.TokenBucketFactory;
  * @since 0.1.0
  */
 @FunctionalInterface
-public interface RedisTokenBuckets {
+interface RedisTokenBuckets {
 
 	/**
 	 * A factory of Redis-backed buckets for one executor.

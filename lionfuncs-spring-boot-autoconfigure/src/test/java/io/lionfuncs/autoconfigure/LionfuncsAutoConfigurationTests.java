@@ -31,7 +31,6 @@ import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle;
-import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -57,7 +56,6 @@ class LionfuncsAutoConfigurationTests {
 			assertThat(executor.isRunning()).isTrue();
 			assertThat(executor.getSettings())
 				.isEqualTo(ExecutorSettings.defaults().toBuilder().redactHeaders(Redactor.DEFAULT_HEADERS).build());
-			assertThat(context).hasSingleBean(ApplicationEventPublishingListener.class);
 		});
 	}
 
@@ -170,76 +168,6 @@ class LionfuncsAutoConfigurationTests {
 					.concurrencyLimit()).isEqualTo(2);
 				assertThat(context.getBean("lionfuncsExecutor", Executor.class).getName()).isEqualTo("default");
 			});
-	}
-
-	@Test
-	void statusChangesArePublishedAsApplicationEventsInOrder() {
-		this.contextRunner.withUserConfiguration(EventCollectorConfiguration.class).run((context) -> {
-			List<RequestStatusChangedEvent> events = context.getBean(EventCollectorConfiguration.class).events;
-			NetworkRequestEvent request = context.getBean(Executor.class)
-				.submitTask(TaskRequest.ofStage(() -> CompletableFuture.completedFuture(CallResult.of(200, "ok")))
-					.build());
-			request.completion().get();
-
-			assertThat(events).extracting(RequestStatusChangedEvent::getStatus)
-				.containsExactly(RequestStatus.QUEUED, RequestStatus.PROCESSING, RequestStatus.CALLING,
-						RequestStatus.COMPLETED);
-			assertThat(events).allSatisfy((event) -> {
-				assertThat(event.getExecutorName()).isEqualTo("default");
-				assertThat(event.getRequest().requestId()).isEqualTo(request.getRequestId());
-			});
-			assertThat(events.get(3).getPreviousStatus()).isEqualTo(RequestStatus.CALLING);
-			assertThat(events.get(3).getRequest().responseStatusCode()).isEqualTo(200);
-			// Each snapshot, read after the request ended, shows the state at its change.
-			assertThat(events).extracting((event) -> event.getRequest().status())
-				.containsExactly(RequestStatus.QUEUED, RequestStatus.PROCESSING, RequestStatus.CALLING,
-						RequestStatus.COMPLETED);
-			assertThat(events.get(0).getRequest().processingStartedAt()).isNull();
-			assertThat(events.get(2).getRequest().completedAt()).isNull();
-			assertThat(events.get(2).getRequest().callStartedAt()).isEqualTo(request.getCallStartedAt());
-			assertThat(events.get(3).getRequest().completedAt()).isEqualTo(request.getCompletedAt());
-		});
-	}
-
-	@Test
-	void listenerAddedAfterStartReceivesStatusChanges() {
-		this.contextRunner.run((context) -> {
-			List<RequestStatusChangedEvent> events = new CopyOnWriteArrayList<>();
-			Executor executor = context.getBean(Executor.class);
-			executor.submitTask(TaskRequest.ofStage(() -> CompletableFuture.completedFuture(CallResult.of(200, "ok")))
-				.build()).completion().get();
-
-			context.getSourceApplicationContext()
-				.addApplicationListener((ApplicationListener<RequestStatusChangedEvent>) events::add);
-			executor.submitTask(TaskRequest.ofStage(() -> CompletableFuture.completedFuture(CallResult.of(200, "ok")))
-				.build()).completion().get();
-
-			assertThat(events).extracting(RequestStatusChangedEvent::getStatus)
-				.containsExactly(RequestStatus.QUEUED, RequestStatus.PROCESSING, RequestStatus.CALLING,
-						RequestStatus.COMPLETED);
-		});
-	}
-
-	@Test
-	void publishedStatusesAreConfigurable() {
-		this.contextRunner.withUserConfiguration(EventCollectorConfiguration.class)
-			.withPropertyValues("lionfuncs.events.application-event-statuses=completed,failed")
-			.run((context) -> {
-				context.getBean(Executor.class)
-					.submitTask(TaskRequest.ofStage(() -> CompletableFuture.completedFuture(CallResult.of(200, null)))
-						.build())
-					.completion()
-					.get();
-				assertThat(context.getBean(EventCollectorConfiguration.class).events)
-					.extracting(RequestStatusChangedEvent::getStatus)
-					.containsExactly(RequestStatus.COMPLETED);
-			});
-	}
-
-	@Test
-	void applicationEventsCanBeTurnedOff() {
-		this.contextRunner.withPropertyValues("lionfuncs.events.publish-application-events=false")
-			.run((context) -> assertThat(context).doesNotHaveBean(ApplicationEventPublishingListener.class));
 	}
 
 	@Test
@@ -454,18 +382,6 @@ class LionfuncsAutoConfigurationTests {
 				}
 
 			};
-		}
-
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	static class EventCollectorConfiguration {
-
-		final List<RequestStatusChangedEvent> events = new CopyOnWriteArrayList<>();
-
-		@Bean
-		ApplicationListener<RequestStatusChangedEvent> collector() {
-			return this.events::add;
 		}
 
 	}

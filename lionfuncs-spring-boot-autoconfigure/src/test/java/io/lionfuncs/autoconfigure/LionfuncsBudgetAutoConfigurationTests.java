@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import io.lionfuncs.autoconfigure.event.ExecutorPausedEvent;
+import io.lionfuncs.autoconfigure.event.LionfuncsApplicationEventsAutoConfiguration;
 import io.lionfuncs.event.Event;
 import io.lionfuncs.event.EventHandler;
 import io.lionfuncs.event.request.ExecutorPauseEventPublisher;
@@ -42,7 +44,8 @@ class LionfuncsBudgetAutoConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(LionfuncsAutoConfiguration.class,
-				LionfuncsNamedClientsAutoConfiguration.class, LionfuncsEventsAutoConfiguration.class));
+				LionfuncsNamedClientsAutoConfiguration.class, LionfuncsEventsAutoConfiguration.class,
+				LionfuncsApplicationEventsAutoConfiguration.class));
 
 	private ApplicationContextRunner runner() {
 		return this.contextRunner.withPropertyValues("lionfuncs.events.spool-directory=" + this.spool);
@@ -52,8 +55,7 @@ class LionfuncsBudgetAutoConfigurationTests {
 	void everyBudgetFeatureIsOnByDefault() {
 		runner().run((context) -> {
 			assertThat(context.getBean(Executor.class).getSettings().budget()).isEqualTo(BudgetSettings.defaults());
-			assertThat(context).hasSingleBean(ApplicationEventPausePublisher.class)
-				.hasSingleBean(ExecutorPauseEventPublisher.class);
+			assertThat(context).hasSingleBean(ExecutorPauseEventPublisher.class);
 		});
 	}
 
@@ -171,9 +173,20 @@ class LionfuncsBudgetAutoConfigurationTests {
 
 	@Test
 	void pausesAreNotPublishedAsApplicationEventsWhenSwitchedOff() {
-		runner().withPropertyValues("lionfuncs.events.publish-application-events=false")
-			.run((context) -> assertThat(context).doesNotHaveBean(ApplicationEventPausePublisher.class)
-				.hasSingleBean(ExecutorPauseEventPublisher.class));
+		runner().withUserConfiguration(PauseRecordingConfiguration.class)
+			.withPropertyValues("lionfuncs.events.publish-application-events=false")
+			.run((context) -> {
+				context.getBean(Executor.class)
+					.submitTask(call(new CallResult(429, Map.of("Retry-After", "1"), null)))
+					.completion()
+					.get();
+
+				PauseRecordingConfiguration recording = context.getBean(PauseRecordingConfiguration.class);
+				await().atMost(WAIT)
+					.until(() -> recording.handler.events.stream()
+						.anyMatch((sent) -> sent.getName().equals("lionfuncs.executor.paused")));
+				assertThat(recording.applicationEvents).as("published to the event manager only").isEmpty();
+			});
 	}
 
 	private static TaskRequest call(CallResult result) {

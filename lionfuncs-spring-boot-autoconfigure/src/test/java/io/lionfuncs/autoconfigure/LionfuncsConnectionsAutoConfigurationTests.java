@@ -3,7 +3,6 @@ package io.lionfuncs.autoconfigure;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.github.resilience4j.springboot.circuitbreaker.autoconfigure.CircuitBreakerAutoConfiguration;
 import io.github.resilience4j.springboot.retry.autoconfigure.RetryAutoConfiguration;
@@ -26,7 +25,6 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
-import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -74,7 +72,6 @@ class LionfuncsConnectionsAutoConfigurationTests {
 					assertThat(client.getConnectionTracker().isCapturingData()).isFalse();
 					assertThat(client.getMaxIdleTime()).isEqualTo(Duration.ofSeconds(4));
 				}
-				assertThat(context).doesNotHaveBean(ConnectionEventPublishingListener.class);
 			});
 	}
 
@@ -118,31 +115,6 @@ class LionfuncsConnectionsAutoConfigurationTests {
 				await().atMost(BLOCK).until(() -> recorder.ofType(Updated.class).size() == 2);
 				assertThat(recorder.events()).allSatisfy((event) -> assertThat(event.clientName()).isEqualTo("default"));
 				assertThat(recorder.updates(recorder.connectionIds().get(0))).containsExactly(false, true);
-			});
-	}
-
-	@Test
-	void connectionEventsArePublishedAsApplicationEventsWhenAskedFor() {
-		this.server.enqueue(new MockResponse.Builder().body("ok").build());
-		this.contextRunner.withUserConfiguration(ApplicationListenerConfiguration.class)
-			.withPropertyValues("lionfuncs.client.base-url=" + this.server.url("/").toString(),
-					"lionfuncs.connections.publish-application-events=true")
-			.run((context) -> {
-				assertThat(context).hasSingleBean(ConnectionEventPublishingListener.class);
-				List<ConnectionLifecycleEvent> published = context.getBean(ApplicationListenerConfiguration.class).events;
-
-				assertThat(context.getBean(AsyncApiClient.class).request("GET", "/items").block(BLOCK)).isEqualTo("ok");
-
-				await().atMost(BLOCK)
-					.until(() -> published.stream()
-						.map(ConnectionLifecycleEvent::getConnectionEvent)
-						.anyMatch((event) -> event instanceof Updated updated && updated.idle()));
-				ConnectionLifecycleEvent first = published.get(0);
-				assertThat(first.getClientName()).isEqualTo("default");
-				assertThat(first.getSource()).isEqualTo("default");
-				assertThat(first.getConnectionEvent()).isInstanceOf(Updated.class);
-				assertThat(published).extracting(ConnectionLifecycleEvent::getConnectionEvent)
-					.hasAtLeastOneElementOfType(ConnectionEvent.RawData.class);
 			});
 	}
 
@@ -233,18 +205,6 @@ class LionfuncsConnectionsAutoConfigurationTests {
 		@Bean
 		ConnectionEventRecorder connectionEventRecorder() {
 			return new ConnectionEventRecorder();
-		}
-
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	static class ApplicationListenerConfiguration implements ApplicationListener<ConnectionLifecycleEvent> {
-
-		final List<ConnectionLifecycleEvent> events = new CopyOnWriteArrayList<>();
-
-		@Override
-		public void onApplicationEvent(ConnectionLifecycleEvent event) {
-			this.events.add(event);
 		}
 
 	}

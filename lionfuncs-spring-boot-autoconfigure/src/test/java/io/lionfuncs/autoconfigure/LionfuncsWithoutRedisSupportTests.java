@@ -5,11 +5,11 @@ import java.util.concurrent.TimeUnit;
 
 import io.github.resilience4j.springboot.circuitbreaker.autoconfigure.CircuitBreakerAutoConfiguration;
 import io.github.resilience4j.springboot.retry.autoconfigure.RetryAutoConfiguration;
-import io.lionfuncs.autoconfigure.actuate.LionfuncsEndpoint;
-import io.lionfuncs.autoconfigure.actuate.LionfuncsEndpointAutoConfiguration;
-import io.lionfuncs.autoconfigure.actuate.LionfuncsHealthContributorAutoConfiguration;
-import io.lionfuncs.autoconfigure.actuate.LionfuncsHealthIndicator;
-import io.lionfuncs.autoconfigure.actuate.LionfuncsMetricsAutoConfiguration;
+import io.lionfuncs.autoconfigure.actuate.endpoint.LionfuncsEndpoint;
+import io.lionfuncs.autoconfigure.actuate.endpoint.LionfuncsEndpointAutoConfiguration;
+import io.lionfuncs.autoconfigure.actuate.health.LionfuncsHealthContributorAutoConfiguration;
+import io.lionfuncs.autoconfigure.actuate.health.LionfuncsHealthIndicator;
+import io.lionfuncs.autoconfigure.actuate.metrics.LionfuncsMetricsAutoConfiguration;
 import io.lionfuncs.network.CallResult;
 import io.lionfuncs.network.Executor;
 import io.lionfuncs.network.RequestStatus;

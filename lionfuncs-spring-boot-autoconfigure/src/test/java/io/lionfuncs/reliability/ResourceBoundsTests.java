@@ -11,8 +11,9 @@ import java.util.concurrent.atomic.LongAdder;
 
 import io.lionfuncs.autoconfigure.LionfuncsAutoConfiguration;
 import io.lionfuncs.autoconfigure.LionfuncsEventsAutoConfiguration;
-import io.lionfuncs.autoconfigure.RequestStatusChangedEvent;
-import io.lionfuncs.autoconfigure.actuate.LionfuncsMetricsAutoConfiguration;
+import io.lionfuncs.autoconfigure.event.LionfuncsApplicationEventsAutoConfiguration;
+import io.lionfuncs.autoconfigure.event.RequestStatusChangedEvent;
+import io.lionfuncs.autoconfigure.actuate.metrics.LionfuncsMetricsAutoConfiguration;
 import io.lionfuncs.network.CallResult;
 import io.lionfuncs.network.Executor;
 import io.lionfuncs.network.ExecutorSettings;
@@ -71,7 +72,7 @@ class ResourceBoundsTests {
 			.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
 					CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
 					LionfuncsAutoConfiguration.class, LionfuncsEventsAutoConfiguration.class,
-					LionfuncsMetricsAutoConfiguration.class))
+					LionfuncsApplicationEventsAutoConfiguration.class, LionfuncsMetricsAutoConfiguration.class))
 			.withBean(StatusChangeCounter.class)
 			.withPropertyValues("lionfuncs.executor.queue-capacity=10000", "lionfuncs.executor.concurrency-limit=1000",
 					"lionfuncs.executor.requests-rate=100000000", "lionfuncs.executor.num-workers=2",

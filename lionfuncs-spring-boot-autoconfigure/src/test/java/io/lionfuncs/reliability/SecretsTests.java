@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
-import io.lionfuncs.autoconfigure.RequestStatusChangedEvent;
+import io.lionfuncs.autoconfigure.event.RequestStatusChangedEvent;
 import io.lionfuncs.event.Event;
 import io.lionfuncs.event.EventHandler;
 import io.lionfuncs.event.EventJson;

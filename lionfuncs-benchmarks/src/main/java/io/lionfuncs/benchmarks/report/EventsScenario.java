@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
-import io.lionfuncs.autoconfigure.RequestStatusChangedEvent;
+import io.lionfuncs.autoconfigure.event.RequestStatusChangedEvent;
 import io.lionfuncs.network.Executor;
 import io.lionfuncs.network.RequestStatus;
 

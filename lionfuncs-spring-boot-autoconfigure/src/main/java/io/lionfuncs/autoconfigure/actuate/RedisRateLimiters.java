@@ -12,8 +12,17 @@ import io.lionfuncs.network.limit.SharedBucketState;
 /**
  * The buckets of executors kept in a store shared by replicas (Redis), as health,
  * endpoint and meters describe them, read through the executors' bucket views.
+ *
+ * @since 0.1.0
  */
-final class RedisRateLimiters {
+public final class RedisRateLimiters {
+
+	/**
+	 * The type of the bean that creates the Redis-backed buckets, present when
+	 * {@code LionfuncsRedisAutoConfiguration} applies: the actuator auto-configurations
+	 * add their Redis details only with it.
+	 */
+	public static final String BUCKETS_BEAN_TYPE = "io.lionfuncs.autoconfigure.RedisTokenBuckets";
 
 	private RedisRateLimiters() {
 	}
@@ -23,7 +32,7 @@ final class RedisRateLimiters {
 	 * @param executor the executor
 	 * @return the buckets ({@code requests}, {@code api-tokens}); empty for local ones
 	 */
-	static Map<String, BucketView> of(Executor executor) {
+	public static Map<String, BucketView> of(Executor executor) {
 		Map<String, BucketView> buckets = new LinkedHashMap<>();
 		if (executor.requestsBucket().sharedState() != null) {
 			buckets.put("requests", executor.requestsBucket());
@@ -40,7 +49,7 @@ final class RedisRateLimiters {
 	 * @param bucket a bucket found by {@link #of(Executor)}
 	 * @return its state
 	 */
-	static SharedBucketState state(BucketView bucket) {
+	public static SharedBucketState state(BucketView bucket) {
 		SharedBucketState state = bucket.sharedState();
 		if (state == null) {
 			throw new IllegalStateException("Bucket " + bucket + " is not kept in a shared store");
@@ -54,7 +63,7 @@ final class RedisRateLimiters {
 	 * @param executors the executors
 	 * @return details by executor name; empty when no executor uses Redis
 	 */
-	static Map<String, Object> describe(List<Executor> executors) {
+	public static Map<String, Object> describe(List<Executor> executors) {
 		Map<String, Object> described = new LinkedHashMap<>();
 		for (Executor executor : executors) {
 			Map<String, BucketView> buckets = of(executor);
@@ -87,7 +96,7 @@ final class RedisRateLimiters {
 	 * @param executors the executors
 	 * @return {@code true} when one is
 	 */
-	static boolean anyUnavailable(List<Executor> executors) {
+	public static boolean anyUnavailable(List<Executor> executors) {
 		return executors.stream()
 			.flatMap((executor) -> of(executor).values().stream())
 			.anyMatch((bucket) -> SharedBucketState.UNAVAILABLE.equals(state(bucket).status()));

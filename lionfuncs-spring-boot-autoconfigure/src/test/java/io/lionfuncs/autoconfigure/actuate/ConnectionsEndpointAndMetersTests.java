@@ -9,7 +9,10 @@ import io.github.resilience4j.springboot.retry.autoconfigure.RetryAutoConfigurat
 import io.lionfuncs.autoconfigure.LionfuncsAutoConfiguration;
 import io.lionfuncs.autoconfigure.LionfuncsClientAutoConfiguration;
 import io.lionfuncs.autoconfigure.LionfuncsNamedClientsAutoConfiguration;
-import io.lionfuncs.autoconfigure.actuate.ConnectionsEndpointContributor.ClientConnectionsDescriptor;
+import io.lionfuncs.autoconfigure.actuate.endpoint.ConnectionsEndpointContributor.ClientConnectionsDescriptor;
+import io.lionfuncs.autoconfigure.actuate.endpoint.LionfuncsEndpoint;
+import io.lionfuncs.autoconfigure.actuate.endpoint.LionfuncsEndpointAutoConfiguration;
+import io.lionfuncs.autoconfigure.actuate.metrics.LionfuncsMetricsAutoConfiguration;
 import io.lionfuncs.network.client.AsyncApiClient;
 import io.lionfuncs.network.connection.ConnectionEvent.Closed;
 import io.lionfuncs.network.connection.ConnectionEventRecorder;
