@@ -29,8 +29,8 @@ import org.springframework.context.SmartLifecycle;
  * The holds are set once the singletons exist, before the executors start; the warm-ups
  * run after everything else has started (the web server included, which may be the
  * client's own upstream), off the main thread: a client builds its WebClient (from Spring
- * Boot's builder), prepares Reactor Netty's event loops, resolver and codecs and, unless
- * {@code lionfuncs.connections.preconnect} is off, opens a connection to its base URL.
+ * Boot's builder), prepares Reactor Netty's event loops, resolver and codecs and, when
+ * {@code lionfuncs.connections.preconnect} is on, opens a connection to its base URL.
  * A warm-up that fails is logged and the executor goes on; one that takes longer than
  * {@link #MAX_HOLD} is not waited for.
  *
