@@ -24,7 +24,9 @@ import reactor.core.publisher.Mono;
 
 /**
  * One replica of the {@link RedisJoinScenario}, in a JVM of its own: an {@link Executor}
- * on Redis buckets whose calls go through an {@link AsyncApiClient}. Run as
+ * on Redis buckets whose calls go through an {@link AsyncApiClient}, built as the starter
+ * builds them (the client's writes paced to the executor's shape; a cold client's
+ * transport warmed while the executor holds its first dispatch). Run as
  * {@code RedisReplicaProbe <redis uri> <key prefix> <base url> <replica> <calls> <rate> <burst>
  * <concurrency> <warm|cold>}; with {@code warm} it first runs its client against the upstream's {@code /warm-up},
  * which the scenario does not count. It prints {@code READY} once its executor runs,
@@ -44,7 +46,19 @@ public final class RedisReplicaProbe {
 		int concurrency = Integer.parseInt(args[7]);
 		RedisClient redis = RedisClient.create(args[0]);
 		RedisBucketStore store = RedisBucketStore.builder(RedisConnector.of(() -> redis)).build();
-		AsyncApiClient client = AsyncApiClient.builder().name("replica").baseUrl(args[2]).build();
+		ExecutorSettings settings = ExecutorSettings.builder()
+			.name("shared")
+			.requestsRate(Double.parseDouble(args[5]))
+			.requestsBucketCapacity(Long.parseLong(args[6]))
+			.concurrencyLimit(concurrency)
+			.queueCapacity(calls)
+			.build();
+		// As the starter builds a client for an executor: its writes paced to the executor's shape.
+		AsyncApiClient client = AsyncApiClient.builder()
+			.name("replica")
+			.baseUrl(args[2])
+			.writePacing(settings.requestsBucket())
+			.build();
 		if (args[8].equals("warm")) {
 			client.warmup().block(Duration.ofSeconds(30));
 			for (int round = 0; round < 20; round++) {
@@ -56,15 +70,14 @@ public final class RedisReplicaProbe {
 			}
 		}
 		Executor executor = Executor.builder()
-			.settings(ExecutorSettings.builder()
-				.name("shared")
-				.requestsRate(Double.parseDouble(args[5]))
-				.requestsBucketCapacity(Long.parseLong(args[6]))
-				.concurrencyLimit(concurrency)
-				.queueCapacity(calls)
-				.build())
+			.settings(settings)
 			.bucketFactory(store.bucketFactory(RedisBucketOptions.of(args[1]).withTimeout(Duration.ofSeconds(5))))
 			.build();
+		if (!args[8].equals("warm")) {
+			// As the starter starts an application: the client's transport warms in the
+			// background while the executor holds its first dispatch.
+			executor.holdDispatchUntil(client.warmup().toFuture(), Duration.ofSeconds(5));
+		}
 		executor.start();
 		System.out.println("READY");
 		System.out.flush();
