@@ -15,7 +15,6 @@ import reactor.test.StepVerifier;
 import org.springframework.boot.Banner;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.http.codec.autoconfigure.CodecsAutoConfiguration;
@@ -43,10 +42,7 @@ class ConfigurationMistakesTests {
 	private static final String ACTION = "Update your application's configuration: set ";
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, CodecsAutoConfiguration.class,
-				WebClientAutoConfiguration.class, CircuitBreakerAutoConfiguration.class, RetryAutoConfiguration.class,
-				LionfuncsAutoConfiguration.class, LionfuncsClientAutoConfiguration.class,
-				LionfuncsNamedClientsAutoConfiguration.class))
+		.withConfiguration(ClientAutoConfigurations.ALL)
 		.withPropertyValues("lionfuncs.executor.shutdown-timeout=0s");
 
 	// ---------------------------------------------------------------- placeholders

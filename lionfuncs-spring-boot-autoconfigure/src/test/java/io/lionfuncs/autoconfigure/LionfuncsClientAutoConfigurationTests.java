@@ -6,8 +6,6 @@ import java.time.Duration;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.retry.RetryRegistry;
-import io.github.resilience4j.springboot.circuitbreaker.autoconfigure.CircuitBreakerAutoConfiguration;
-import io.github.resilience4j.springboot.retry.autoconfigure.RetryAutoConfiguration;
 import io.lionfuncs.network.Executor;
 import io.lionfuncs.network.NetworkRequestEvent;
 import io.lionfuncs.network.RequestStatus;
@@ -41,10 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LionfuncsClientAutoConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, CodecsAutoConfiguration.class,
-				WebClientAutoConfiguration.class, CircuitBreakerAutoConfiguration.class, RetryAutoConfiguration.class,
-				LionfuncsAutoConfiguration.class, LionfuncsClientAutoConfiguration.class,
-				LionfuncsNamedClientsAutoConfiguration.class))
+		.withConfiguration(ClientAutoConfigurations.ALL)
 		.withPropertyValues("lionfuncs.executor.shutdown-timeout=0s", "lionfuncs.client.base-url=http://localhost");
 
 	private MockWebServer server;

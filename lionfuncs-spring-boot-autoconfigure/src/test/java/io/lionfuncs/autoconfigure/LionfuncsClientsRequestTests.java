@@ -10,8 +10,6 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
-import io.github.resilience4j.springboot.circuitbreaker.autoconfigure.CircuitBreakerAutoConfiguration;
-import io.github.resilience4j.springboot.retry.autoconfigure.RetryAutoConfiguration;
 import io.lionfuncs.network.NetworkRequestEvent;
 import io.lionfuncs.network.RequestStatus;
 import io.lionfuncs.network.RequestStatusListener;
@@ -28,11 +26,7 @@ import reactor.core.Disposable;
 import reactor.test.StepVerifier;
 import tools.jackson.databind.JsonNode;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.http.codec.autoconfigure.CodecsAutoConfiguration;
-import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -55,10 +49,7 @@ class LionfuncsClientsRequestTests {
 	void start() throws IOException {
 		this.server.start();
 		this.contextRunner = new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, CodecsAutoConfiguration.class,
-					WebClientAutoConfiguration.class, CircuitBreakerAutoConfiguration.class,
-					RetryAutoConfiguration.class, LionfuncsAutoConfiguration.class,
-					LionfuncsClientAutoConfiguration.class, LionfuncsNamedClientsAutoConfiguration.class))
+			.withConfiguration(ClientAutoConfigurations.ALL)
 			.withUserConfiguration(StatusRecorder.class)
 			.withPropertyValues("lionfuncs.executor.shutdown-timeout=0s",
 					"lionfuncs.clients.llm.base-url=" + this.server.url("/v1"),

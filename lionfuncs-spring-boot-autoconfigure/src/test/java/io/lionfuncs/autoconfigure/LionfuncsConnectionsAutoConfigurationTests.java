@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 
-import io.github.resilience4j.springboot.circuitbreaker.autoconfigure.CircuitBreakerAutoConfiguration;
-import io.github.resilience4j.springboot.retry.autoconfigure.RetryAutoConfiguration;
 import io.lionfuncs.network.client.AsyncApiClient;
 import io.lionfuncs.network.connection.ConnectionEvent;
 import io.lionfuncs.network.connection.ConnectionEvent.Updated;
@@ -18,13 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.netty.resources.ConnectionProvider;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.http.codec.autoconfigure.CodecsAutoConfiguration;
-import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -41,10 +35,7 @@ class LionfuncsConnectionsAutoConfigurationTests {
 	private static final Duration BLOCK = Duration.ofSeconds(10);
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, CodecsAutoConfiguration.class,
-				WebClientAutoConfiguration.class, CircuitBreakerAutoConfiguration.class, RetryAutoConfiguration.class,
-				LionfuncsAutoConfiguration.class, LionfuncsClientAutoConfiguration.class,
-				LionfuncsNamedClientsAutoConfiguration.class))
+		.withConfiguration(ClientAutoConfigurations.ALL)
 		.withPropertyValues("lionfuncs.executor.shutdown-timeout=0s", "lionfuncs.client.base-url=http://localhost");
 
 	private MockWebServer server;

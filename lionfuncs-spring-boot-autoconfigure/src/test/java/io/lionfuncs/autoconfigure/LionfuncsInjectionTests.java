@@ -1,7 +1,5 @@
 package io.lionfuncs.autoconfigure;
 
-import io.github.resilience4j.springboot.circuitbreaker.autoconfigure.CircuitBreakerAutoConfiguration;
-import io.github.resilience4j.springboot.retry.autoconfigure.RetryAutoConfiguration;
 import io.lionfuncs.network.Executor;
 import io.lionfuncs.network.ExecutorSettings;
 import io.lionfuncs.network.client.AsyncApiClient;
@@ -9,11 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.NoUniqueBeanDefinitionException;
 import org.springframework.beans.factory.annotation.Qualifier;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.http.codec.autoconfigure.CodecsAutoConfiguration;
-import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -33,10 +27,7 @@ class LionfuncsInjectionTests {
 	private static final String ANTHROPIC = "lionfuncs.clients.anthropic.base-url=https://api.anthropic.example";
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, CodecsAutoConfiguration.class,
-				WebClientAutoConfiguration.class, CircuitBreakerAutoConfiguration.class, RetryAutoConfiguration.class,
-				LionfuncsAutoConfiguration.class, LionfuncsClientAutoConfiguration.class,
-				LionfuncsNamedClientsAutoConfiguration.class))
+		.withConfiguration(ClientAutoConfigurations.ALL)
 		.withPropertyValues("lionfuncs.executor.shutdown-timeout=0s");
 
 	@Test
